@@ -1,0 +1,98 @@
+"""The `forkdiff` command line."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from typing import Callable
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 0-65535: {port}")
+    return port
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from reference_server.engine import Engine
+    from reference_server.runtimes import server_class
+    try:
+        cls = server_class(args.runtime)
+    except ValueError as exc:
+        print(f"forkdiff serve: {exc}", file=sys.stderr)
+        return 2
+    server = cls(args.host, args.port, engine=Engine())
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"forkdiff serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"forkdiff reference server ({args.runtime}) listening on {server.address[0]}:{server.address[1]}",
+          flush=True)
+    print(f"port {server.address[1]}", flush=True)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while server._thread is not None and server._thread.is_alive():
+            server._thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="forkdiff", description="How compatible are Redis-protocol servers?")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    p = sub.add_parser("serve", help="run the reference server until SIGINT/SIGTERM")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=6379, help="0 picks a free port (default 6379)")
+    p.add_argument("--runtime", default="reactor", help="concurrency model (default reactor)")
+    p.set_defaults(func=cmd_serve)
+    for register in _EXTENSIONS:
+        register(sub)
+    return ap
+
+
+# Other modules add their subcommands here: fn(subparsers) -> None, each setting `func`.
+_EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def _load_extensions() -> None:
+    import importlib
+    for name in ("adapters.cli", "fuzz.cli", "results.cli"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        _EXTENSIONS.append(module.register)
+
+
+def main(argv: list[str] | None = None) -> int:
+    _load_extensions()
+    args = build_parser().parse_args(argv)
+    try:
+        rc = args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        rc = 130
+    if argv is None or rc:
+        sys.exit(rc)
+    return rc
+
+
+if __name__ == "__main__":
+    main()

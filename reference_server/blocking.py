@@ -1,0 +1,97 @@
+"""Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK…): FIFO per key, served after the command that fed them.
+
+A blocking handler that cannot answer at once calls ``block(...)`` and returns NO_REPLY. After every top-level
+command (after a whole EXEC or script, not in the middle of one), ``serve_ready_keys`` offers each key that received
+data to its blocked clients, oldest first; ``expire_blocked`` answers the ones whose timeout passed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .replies import NULL_ARRAY, NO_REPLY
+
+
+@dataclass(eq=False)
+class BlockedOp:
+    db: int
+    keys: list[bytes]
+    deadline_ms: int  # 0 = forever
+    try_serve: Callable[[Any, Any], Any]  # (engine, client) -> reply, or None when still nothing to take
+    timeout_reply: Any = NULL_ARRAY
+    command: str = ""
+
+    def cancel(self, engine: Any, client: Any) -> None:
+        db = engine.keyspace[self.db]
+        for key in self.keys:
+            waiting = db.blocked.get(key)
+            if waiting and client in waiting:
+                waiting.remove(client)
+                if not waiting:
+                    del db.blocked[key]
+        client.blocked = None
+
+
+def block(engine: Any, client: Any, keys: list[bytes], deadline_ms: int, try_serve: Callable[[Any, Any], Any],
+          timeout_reply: Any = NULL_ARRAY, command: str = "") -> Any:
+    op = BlockedOp(client.db, list(dict.fromkeys(keys)), deadline_ms, try_serve, timeout_reply, command)
+    db = engine.keyspace[client.db]
+    for key in op.keys:
+        db.blocked.setdefault(key, []).append(client)
+    client.blocked = op
+    return NO_REPLY
+
+
+def serve_ready_keys(engine: Any) -> None:
+    """Offer every ready key to its blocked clients in FIFO order, until no key is ready."""
+    for _round in range(10_000):
+        ready = engine.keyspace.ready_keys
+        if not ready:
+            return
+        pending = sorted(ready)
+        ready.clear()
+        for index, key in pending:
+            db = engine.keyspace[index]
+            for client in list(db.blocked.get(key, ())):
+                op = client.blocked
+                if op is None or db.get(key) is None:
+                    break
+                reply = _run_as(engine, client, op)
+                if reply is None:
+                    continue
+                op.cancel(engine, client)
+                if client.deliver is not None:
+                    client.deliver(reply)
+
+
+def _run_as(engine: Any, client: Any, op: BlockedOp) -> Any:
+    saved = client.db
+    client.db = op.db
+    try:
+        return op.try_serve(engine, client)
+    finally:
+        client.db = saved
+
+
+def expire_blocked(engine: Any, now_ms: int) -> int:
+    """Answer every blocked client whose deadline passed; returns how many."""
+    count = 0
+    for client in list(engine.clients.values()):
+        op = client.blocked
+        if op is not None and op.deadline_ms and op.deadline_ms <= now_ms:
+            op.cancel(engine, client)
+            if client.deliver is not None:
+                client.deliver(op.timeout_reply)
+            count += 1
+    return count
+
+
+def unblock(engine: Any, client: Any, reply: Any) -> bool:
+    """CLIENT UNBLOCK: answer a blocked client now with `reply`."""
+    op = client.blocked
+    if op is None:
+        return False
+    op.cancel(engine, client)
+    if client.deliver is not None:
+        client.deliver(reply)
+    return True

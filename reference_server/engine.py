@@ -1,0 +1,207 @@
+"""The engine: executes one command for one client against the keyspace and returns a reply value.
+
+No sockets and no threads here: the clock (milliseconds) and the random source are injected, so runtimes can wrap
+the same engine in any concurrency model and tests can drive it with a manual clock.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from forkdiff.spec import CommandSpec, load_spec
+
+from . import errors
+from .blocking import serve_ready_keys
+from .commands import HANDLERS, load_all
+from .config import Config
+from .errors import CommandError
+from .keyspace import Database, Keyspace
+from .replies import NO_REPLY, Err
+
+# Commands executed immediately even inside MULTI (as Redis's processCommand does).
+_NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
+_NO_AUTH_NEEDED = frozenset({"auth", "hello", "quit", "reset"})
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(eq=False)
+class ClientState:
+    """Everything the server knows about one connection."""
+
+    id: int
+    addr: str = "127.0.0.1:0"
+    laddr: str = "127.0.0.1:0"
+    fd: int = -1
+    db: int = 0
+    resp: int = 2
+    name: bytes = b""
+    lib_name: bytes = b""
+    lib_ver: bytes = b""
+    authenticated: bool = False
+    created_ms: int = 0
+    last_interaction_ms: int = 0
+    last_command: str = "NULL"
+    in_multi: bool = False
+    queue: list = field(default_factory=list)
+    dirty_exec: bool = False  # a command failed while being queued: EXEC aborts
+    dirty_cas: bool = False  # a WATCHed key changed: EXEC returns null
+    watched: dict = field(default_factory=dict)  # (db index, key) -> expired-at-WATCH-time flag
+    reply_mode: str = "on"  # on | off | skip
+    no_evict: bool = False
+    no_touch: bool = False
+    close_after_reply: bool = False
+    blocked: Any = None  # the pending blocking operation, if any (see commands that block)
+    deliver: Callable[[Any], None] | None = None  # out-of-band replies (unblocked, pushes); set by the runtime
+    flags: set = field(default_factory=set)
+    extra: dict = field(default_factory=dict)
+
+
+class Engine:
+    def __init__(self, *, clock: Callable[[], int] = wall_clock_ms, rng: random.Random | None = None,
+                 config: Config | None = None, databases: int = 16) -> None:
+        load_all()
+        self.spec = load_spec()
+        self.real_clock = clock
+        self._now: int | None = None
+        self.rng = rng or random.Random()
+        self.config = config or Config()
+        self.keyspace = Keyspace(self.now_ms, databases)
+        self.clients: dict[int, ClientState] = {}
+        self._ids = itertools.count(1)
+        self.started_ms = clock()
+        self.stats: dict[str, int] = {"total_commands_processed": 0, "total_connections_received": 0,
+                                      "expired_keys": 0, "keyspace_hits": 0, "keyspace_misses": 0,
+                                      "rejected_calls": 0, "failed_calls": 0}
+        self.command_stats: dict[str, list[int]] = {}  # name -> [calls, rejected, failed]
+        self.lastsave = self.started_ms // 1000
+        self.extensions: dict[str, Any] = {}  # per-subsystem state (pub/sub, scripting…)
+        self._depth = 0  # nesting of call(): EXEC and scripts call queued commands inside their own call
+
+    # -- time --------------------------------------------------------------------------------------------------
+    def now_ms(self) -> int:
+        """The command's time: fixed while one command (or one EXEC) runs, as Redis caches it."""
+        return self._now if self._now is not None else self.real_clock()
+
+    # -- clients -----------------------------------------------------------------------------------------------
+    def new_client(self, **kwargs: Any) -> ClientState:
+        now = self.real_clock()
+        client = ClientState(id=next(self._ids), created_ms=now, last_interaction_ms=now, **kwargs)
+        client.authenticated = not self.config.requirepass
+        self.clients[client.id] = client
+        self.stats["total_connections_received"] += 1
+        return client
+
+    def drop_client(self, client: ClientState) -> None:
+        from .commands.transactions import unwatch_all
+        unwatch_all(self, client)
+        if client.blocked is not None:
+            client.blocked.cancel(self, client)
+        self.clients.pop(client.id, None)
+
+    def db(self, client: ClientState) -> Database:
+        return self.keyspace[client.db]
+
+    # -- execution ---------------------------------------------------------------------------------------------
+    def execute(self, client: ClientState, argv: list[bytes]) -> Any:
+        """Run one command line for `client`; returns the reply value (NO_REPLY when nothing is to be sent)."""
+        if not argv:
+            return NO_REPLY
+        outer = self._now is None
+        if outer:
+            self._now = self.real_clock()
+        try:
+            reply = self._dispatch(client, argv)
+        finally:
+            if outer:
+                self._now = None
+        client.last_interaction_ms = self.real_clock()
+        mode = client.reply_mode
+        if mode != "on":
+            if mode == "skip":
+                client.reply_mode = "on"
+            return NO_REPLY
+        return reply
+
+    def _dispatch(self, client: ClientState, argv: list[bytes]) -> Any:
+        name = argv[0].decode("utf-8", "surrogateescape").lower()
+        spec, handler, rejection = self.lookup(name, argv)
+        if rejection is not None:
+            self.stats["rejected_calls"] += 1
+            if client.in_multi:
+                client.dirty_exec = True
+            return rejection
+        if not client.authenticated and spec.name.split("|")[0] not in _NO_AUTH_NEEDED:
+            self.stats["rejected_calls"] += 1
+            return Err(errors.NOAUTH)
+        if client.in_multi and spec.name.split("|")[0] not in _NOT_QUEUED:
+            client.queue.append((spec, handler, argv))
+            return "QUEUED"
+        return self.call(client, spec, handler, argv)
+
+    def lookup(self, name: str, argv: list[bytes]) -> tuple[CommandSpec | None, Callable | None, Err | None]:
+        """Find the handler; the rejection (unknown command/subcommand, wrong arity) as Redis words it."""
+        spec = self.spec.get(name)
+        if spec is None or (name not in HANDLERS and not spec.subcommands):
+            return None, None, Err(_unknown_command(argv))
+        if spec.subcommands and name not in HANDLERS:
+            if len(argv) < 2:
+                return None, None, Err(errors.WRONG_ARITY % name)
+            sub = argv[1].decode("utf-8", "surrogateescape").lower()
+            full = f"{name}|{sub}"
+            sub_spec = self.spec.get(full)
+            if sub_spec is None or full not in HANDLERS:
+                return None, None, Err(errors.UNKNOWN_SUBCOMMAND % (_sanitize(argv[1][:128]), name.upper()))
+            spec, name = sub_spec, full
+        if not spec.arity_ok(len(argv)):
+            return None, None, Err(errors.WRONG_ARITY % name)
+        return spec, HANDLERS[name], None
+
+    def call(self, client: ClientState, spec: CommandSpec, handler: Callable, argv: list[bytes]) -> Any:
+        """Execute an already-checked command (also used by EXEC for the queued ones)."""
+        self.stats["total_commands_processed"] += 1
+        stats = self.command_stats.setdefault(spec.name, [0, 0, 0])
+        stats[0] += 1
+        client.last_command = spec.name
+        self._depth += 1
+        try:
+            reply = handler(self, client, argv)
+        except CommandError as exc:
+            reply = exc.reply
+        finally:
+            self._depth -= 1
+        if type(reply) is Err:
+            stats[2] += 1
+            self.stats["failed_calls"] += 1
+        if self._depth == 0 and self.keyspace.ready_keys:
+            serve_ready_keys(self)
+        return reply
+
+    def active_expire_cycle(self) -> int:
+        """Run from the runtime's timer: delete some expired keys in every database."""
+        self._now = self.real_clock()
+        try:
+            gone = sum(db.active_expire() for db in self.keyspace.dbs)
+        finally:
+            self._now = None
+        self.stats["expired_keys"] += gone
+        return gone
+
+
+def _sanitize(arg: bytes) -> str:
+    """Redis replaces newlines in rejected arguments by spaces so the error stays on one line."""
+    return arg.decode("utf-8", "surrogateescape").replace("\r", " ").replace("\n", " ")
+
+
+def _unknown_command(argv: list[bytes]) -> str:
+    shown = ""
+    for arg in argv[1:]:
+        if len(shown) >= 128:
+            break
+        shown += "'%s' " % _sanitize(arg[: 128 - len(shown)])
+    return errors.UNKNOWN_COMMAND % (_sanitize(argv[0][:128]), shown)

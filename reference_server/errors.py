@@ -1,0 +1,53 @@
+"""Every error text the reference server sends, byte-identical to Redis 8.2, as named constants.
+
+Templates take `%` arguments; `CommandError(text)` raised anywhere in a handler becomes the error reply.
+"""
+from __future__ import annotations
+
+from .replies import Err
+
+
+class CommandError(Exception):
+    """Raised by handlers; the engine turns it into an error reply."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.reply = Err(text)
+
+
+WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
+SYNTAX = "ERR syntax error"
+NOT_INTEGER = "ERR value is not an integer or out of range"
+NOT_FLOAT = "ERR value is not a valid float"
+INCR_OVERFLOW = "ERR increment or decrement would overflow"
+INCRBYFLOAT_NAN_INF = "ERR increment would produce NaN or Infinity"
+NO_SUCH_KEY = "ERR no such key"
+OUT_OF_RANGE = "ERR index out of range"
+DB_INDEX = "ERR DB index is out of range"
+INVALID_EXPIRE = "ERR invalid expire time in '%s' command"
+WRONG_ARITY = "ERR wrong number of arguments for '%s' command"
+UNKNOWN_COMMAND = "ERR unknown command '%s', with args beginning with: %s"
+UNKNOWN_SUBCOMMAND = "ERR unknown subcommand '%s'. Try %s HELP."
+NOAUTH = "NOAUTH Authentication required."
+WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
+AUTH_NOT_CONFIGURED = ("ERR AUTH <password> called without any password configured for the default user. "
+                       "Are you sure your configuration is correct?")
+MULTI_NESTED = "ERR MULTI calls can not be nested"
+EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI"
+DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI"
+WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed"
+EXECABORT = "EXECABORT Transaction discarded because of previous errors."
+NOPROTO = "NOPROTO unsupported protocol version"
+STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+BIT_OFFSET = "ERR bit offset is not an integer or out of range"
+OFFSET_OUT_OF_RANGE = "ERR offset is out of range"
+SAME_OBJECT = "ERR source and destination objects are the same"
+
+# Protocol errors: sent, then the connection is closed.
+PROTO_INVALID_MULTIBULK = "ERR Protocol error: invalid multibulk length"
+PROTO_INVALID_BULK = "ERR Protocol error: invalid bulk length"
+PROTO_EXPECTED_DOLLAR = "ERR Protocol error: expected '$', got '%s'"
+PROTO_UNBALANCED = "ERR Protocol error: unbalanced quotes in request"
+PROTO_TOO_BIG_INLINE = "ERR Protocol error: too big inline request"
+PROTO_TOO_BIG_MBULK = "ERR Protocol error: too big mbulk count string"
+PROTO_TOO_BIG_BULK = "ERR Protocol error: too big bulk count string"

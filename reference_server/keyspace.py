@@ -1,0 +1,179 @@
+"""Databases: values, millisecond expiries (lazy + active), and the WATCH bookkeeping.
+
+Values are Python objects; strings are `bytes` (or `bytearray` once modified in place, which is how Redis's "raw"
+encoding is kept apart from "embstr"). Other types are the classes in `datatypes/`, each with a `TYPE` name.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any, Callable, Iterator
+
+from .errors import WRONGTYPE, CommandError
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return "string"
+    return value.TYPE
+
+
+class Database:
+    __slots__ = ("index", "data", "expires", "watchers", "clock", "blocked", "ready_keys", "__weakref__")
+
+    def __init__(self, index: int, clock: Callable[[], int], ready_keys: set | None = None) -> None:
+        self.index = index
+        self.data: dict[bytes, Any] = {}
+        self.expires: dict[bytes, int] = {}  # key -> absolute unix time in ms
+        self.watchers: dict[bytes, set] = {}  # key -> clients WATCHing it
+        self.blocked: dict[bytes, list] = {}  # key -> clients blocked on it, oldest first
+        # (db index, key) of blocked-on keys that received data; shared by all databases of a keyspace
+        self.ready_keys: set[tuple[int, bytes]] = ready_keys if ready_keys is not None else set()
+        self.clock = clock
+
+    # -- reading -----------------------------------------------------------------------------------------------
+    def _expired(self, key: bytes) -> bool:
+        when = self.expires.get(key)
+        return when is not None and when <= self.clock()
+
+    def get(self, key: bytes) -> Any:
+        """The live value or None; an expired key is deleted on the way (lazy expiry)."""
+        value = self.data.get(key)
+        if value is not None and key in self.expires and self._expired(key):
+            self._remove(key)
+            self.signal(key)
+            return None
+        return value
+
+    def get_typed(self, key: bytes, kind: type | tuple) -> Any:
+        """The value if it is of `kind`, None if missing; WRONGTYPE otherwise."""
+        value = self.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise CommandError(WRONGTYPE)
+        return value
+
+    def get_string(self, key: bytes) -> bytes | bytearray | None:
+        return self.get_typed(key, (bytes, bytearray))
+
+    def exists(self, key: bytes) -> bool:
+        return self.get(key) is not None
+
+    def ttl_ms(self, key: bytes) -> int | None:
+        when = self.expires.get(key)
+        return None if when is None else when - self.clock()
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def keys(self) -> Iterator[bytes]:
+        """Live keys (expired ones are skipped, not deleted: iteration must not change the dict)."""
+        now = self.clock()
+        exp = self.expires
+        for k in list(self.data):
+            when = exp.get(k)
+            if when is None or when > now:
+                yield k
+
+    def random_key(self, rng: random.Random) -> bytes | None:
+        for _ in range(100):
+            if not self.data:
+                return None
+            key = rng.choice(list(self.data))
+            if self.get(key) is not None:
+                return key
+        live = list(self.keys())
+        return rng.choice(live) if live else None
+
+    # -- writing -----------------------------------------------------------------------------------------------
+    def set(self, key: bytes, value: Any, keep_ttl: bool = False) -> None:
+        """Store `value` (overwriting any type); drops the expiry unless keep_ttl."""
+        self.data[key] = value
+        if not keep_ttl:
+            self.expires.pop(key, None)
+        self.signal(key)
+
+    def add(self, key: bytes, value: Any) -> None:
+        """Store a new aggregate created by a write (LPUSH on a missing key…): wakes clients blocked on it."""
+        self.data[key] = value
+        self.signal(key)
+        if key in self.blocked:
+            self.ready_keys.add((self.index, key))
+
+    def set_expire(self, key: bytes, when_ms: int) -> None:
+        self.expires[key] = when_ms
+        self.signal(key)
+
+    def persist(self, key: bytes) -> bool:
+        if self.expires.pop(key, None) is None:
+            return False
+        self.signal(key)
+        return True
+
+    def delete(self, key: bytes) -> bool:
+        if self.get(key) is None:
+            return False
+        self._remove(key)
+        self.signal(key)
+        return True
+
+    def _remove(self, key: bytes) -> None:
+        del self.data[key]
+        self.expires.pop(key, None)
+
+    def signal(self, key: bytes) -> None:
+        """The key changed: every client WATCHing it will fail its EXEC."""
+        watchers = self.watchers.get(key)
+        if watchers:
+            for client in watchers:
+                client.dirty_cas = True
+
+    def signal_ready(self, key: bytes) -> None:
+        """An aggregate got new elements: clients blocked on it may be served after this command."""
+        if key in self.blocked:
+            self.ready_keys.add((self.index, key))
+
+    def flush(self) -> None:
+        for key in list(self.watchers):
+            if key in self.data:
+                self.signal(key)
+        self.data.clear()
+        self.expires.clear()
+
+    def active_expire(self, budget: int = 20) -> int:
+        """Delete up to `budget` random expired keys; returns how many went (Redis's active expire cycle)."""
+        if not self.expires:
+            return 0
+        now = self.clock()
+        sample = random.sample(list(self.expires), min(budget, len(self.expires)))
+        gone = 0
+        for key in sample:
+            if self.expires.get(key, now + 1) <= now:
+                self._remove(key)
+                self.signal(key)
+                gone += 1
+        return gone
+
+
+class Keyspace:
+    def __init__(self, clock: Callable[[], int], databases: int = 16) -> None:
+        self.clock = clock
+        self.ready_keys: set[tuple[int, bytes]] = set()
+        self.dbs = [Database(i, clock, self.ready_keys) for i in range(databases)]
+
+    def __getitem__(self, index: int) -> Database:
+        return self.dbs[index]
+
+    def swap(self, a: int, b: int) -> None:
+        """SWAPDB: contents change places; WATCHers of either side see their keys touched."""
+        da, db_ = self.dbs[a], self.dbs[b]
+        for d in (da, db_):
+            for key in list(d.watchers):
+                d.signal(key)
+        da.data, db_.data = db_.data, da.data
+        da.expires, db_.expires = db_.expires, da.expires
+        for d in (da, db_):
+            for key in list(d.watchers):
+                if key in d.data:
+                    d.signal(key)
+            for key in d.blocked:
+                if key in d.data:
+                    d.ready_keys.add((d.index, key))

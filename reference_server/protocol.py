@@ -1,0 +1,200 @@
+"""The server side of RESP: split a client's byte stream into command lines as Redis does, with its errors.
+
+``RequestParser.parse`` returns complete commands and, on a protocol error, the error text after which the server
+replies and closes the connection (Redis's setProtocolError). Lengths are validated before anything is buffered,
+so a huge claimed length never allocates.
+"""
+from __future__ import annotations
+
+import shlex
+
+from . import errors
+from .util import string2ll
+
+INLINE_MAX = 64 * 1024
+INT_MAX = (1 << 31) - 1
+UNAUTH_MAX_ARGS = 10
+UNAUTH_MAX_BULK = 16384
+
+
+class ProtocolViolation(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class RequestParser:
+    __slots__ = ("buf", "pos", "_argc", "_argv", "_bulklen", "max_bulk")
+
+    def __init__(self, max_bulk: int = 512 * 1024 * 1024) -> None:
+        self.buf = bytearray()
+        self.pos = 0
+        self._argc = 0  # remaining args of the multibulk being read
+        self._argv: list[bytes] = []
+        self._bulklen = -1
+        self.max_bulk = max_bulk
+
+    @property
+    def pending(self) -> int:
+        return len(self.buf) - self.pos
+
+    def feed(self, data: bytes) -> None:
+        self.buf += data
+
+    def parse(self, authenticated: bool = True) -> list[list[bytes]]:
+        """Every complete command in the buffer. Raises ProtocolViolation (after the complete ones are taken
+        the caller should execute them first: see `parse_until_error`)."""
+        out, err = self.parse_until_error(authenticated)
+        if err is not None:
+            raise ProtocolViolation(err)
+        return out
+
+    def parse_until_error(self, authenticated: bool = True) -> tuple[list[list[bytes]], str | None]:
+        out: list[list[bytes]] = []
+        try:
+            while self.pos < len(self.buf):
+                if self._argc == 0 and self.buf[self.pos] != 42:  # not '*': inline
+                    cmd = self._inline()
+                else:
+                    cmd = self._multibulk(authenticated)
+                if cmd is None:
+                    break
+                if cmd:
+                    out.append(cmd)
+        except ProtocolViolation as exc:
+            self._compact()
+            return out, exc.text
+        self._compact()
+        return out, None
+
+    def _compact(self) -> None:
+        if self.pos:
+            del self.buf[:self.pos]
+            self.pos = 0
+
+    def _inline(self) -> list[bytes] | None:
+        nl = self.buf.find(b"\n", self.pos)
+        if nl < 0:
+            if len(self.buf) - self.pos > INLINE_MAX:
+                raise ProtocolViolation(errors.PROTO_TOO_BIG_INLINE)
+            return None
+        end = nl - 1 if nl > self.pos and self.buf[nl - 1] == 13 else nl
+        line = bytes(self.buf[self.pos:end])
+        args = split_args(line)
+        if args is None:
+            raise ProtocolViolation(errors.PROTO_UNBALANCED)
+        self.pos = nl + 1
+        return args
+
+    def _multibulk(self, authenticated: bool) -> list[bytes] | None:
+        buf = self.buf
+        if self._argc == 0:
+            cr = buf.find(b"\r", self.pos)
+            if cr < 0:
+                if len(buf) - self.pos > INLINE_MAX:
+                    raise ProtocolViolation(errors.PROTO_TOO_BIG_MBULK)
+                return None
+            if cr > len(buf) - 2:
+                return None
+            n = string2ll(bytes(buf[self.pos + 1:cr]))
+            if n is None or n > INT_MAX:
+                raise ProtocolViolation(errors.PROTO_INVALID_MULTIBULK)
+            if n > UNAUTH_MAX_ARGS and not authenticated:
+                raise ProtocolViolation("ERR Protocol error: unauthenticated multibulk length")
+            self.pos = cr + 2
+            if n <= 0:
+                return []
+            self._argc = n
+            self._argv = []
+        while self._argc:
+            if self._bulklen == -1:
+                cr = buf.find(b"\r", self.pos)
+                if cr < 0:
+                    if len(buf) - self.pos > INLINE_MAX:
+                        raise ProtocolViolation(errors.PROTO_TOO_BIG_BULK)
+                    return None
+                if cr > len(buf) - 2:
+                    return None
+                if buf[self.pos] != 36:  # '$'
+                    raise ProtocolViolation(errors.PROTO_EXPECTED_DOLLAR
+                                            % bytes(buf[self.pos:self.pos + 1]).decode("latin-1"))
+                n = string2ll(bytes(buf[self.pos + 1:cr]))
+                if n is None or n < 0 or n > self.max_bulk:
+                    raise ProtocolViolation(errors.PROTO_INVALID_BULK)
+                if n > UNAUTH_MAX_BULK and not authenticated:
+                    raise ProtocolViolation("ERR Protocol error: unauthenticated bulk length")
+                self.pos = cr + 2
+                self._bulklen = n
+            if len(buf) - self.pos < self._bulklen + 2:
+                return None
+            self._argv.append(bytes(buf[self.pos:self.pos + self._bulklen]))
+            self.pos += self._bulklen + 2
+            self._bulklen = -1
+            self._argc -= 1
+        argv, self._argv = self._argv, []
+        return argv
+
+
+def split_args(line: bytes) -> list[bytes] | None:
+    """sdssplitargs: spaces separate, "double quotes" with \\x escapes, 'single quotes'; None if unbalanced."""
+    args: list[bytes] = []
+    i, n = 0, len(line)
+    while True:
+        while i < n and line[i] in b" \n\r\t\x0b\x0c":
+            i += 1
+        if i >= n:
+            return args
+        cur = bytearray()
+        inq = insq = False
+        while True:
+            if inq:
+                if i >= n:
+                    return None
+                c = line[i]
+                if (c == 92 and i + 3 < n and line[i + 1] == 120 and _ishex(line[i + 2]) and _ishex(line[i + 3])):
+                    cur.append(int(line[i + 2:i + 4], 16))
+                    i += 3
+                elif c == 92 and i + 1 < n:
+                    i += 1
+                    cur.append({110: 10, 114: 13, 116: 9, 98: 8, 97: 7}.get(line[i], line[i]))
+                elif c == 34:
+                    if i + 1 < n and line[i + 1] not in b" \n\r\t\x0b\x0c":
+                        return None
+                    inq = False
+                    i += 1
+                    break
+                else:
+                    cur.append(c)
+            elif insq:
+                if i >= n:
+                    return None
+                c = line[i]
+                if c == 92 and i + 1 < n and line[i + 1] == 39:
+                    i += 1
+                    cur.append(39)
+                elif c == 39:
+                    if i + 1 < n and line[i + 1] not in b" \n\r\t\x0b\x0c":
+                        return None
+                    insq = False
+                    i += 1
+                    break
+                else:
+                    cur.append(c)
+            else:
+                if i >= n:
+                    break
+                c = line[i]
+                if c in b" \n\r\t\x0b\x0c":
+                    break
+                if c == 34:
+                    inq = True
+                elif c == 39:
+                    insq = True
+                else:
+                    cur.append(c)
+            i += 1
+        args.append(bytes(cur))
+
+
+def _ishex(c: int) -> bool:
+    return 48 <= c <= 57 or 97 <= c <= 102 or 65 <= c <= 70

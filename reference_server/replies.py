@@ -1,0 +1,134 @@
+"""Reply values the engine returns, and their RESP2/RESP3 encoding.
+
+Plain Python values where the wire type is unambiguous, small wrappers where it is not:
+
+    bytes/bytearray -> bulk string        int -> integer             None -> null bulk ($-1 / _)
+    str             -> simple string      list/tuple -> array        Err("ERR ...") -> error
+    Map([(k, v)…])  -> map (flat array in RESP2)     RSet([...]) -> set (array in RESP2)
+    Double(x)       -> double (bulk in RESP2)        Bool(b) -> boolean (integer in RESP2)
+    Verbatim(text)  -> verbatim string (bulk in RESP2)   Push([...]) -> push (array in RESP2)
+    NULL_ARRAY      -> *-1 in RESP2, _ in RESP3      NO_REPLY -> nothing is written
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+class Err(str):
+    """An error reply; the text starts with its code (ERR, WRONGTYPE, …)."""
+
+    __slots__ = ()
+
+
+class Map(list):
+    __slots__ = ()
+
+
+class RSet(list):
+    __slots__ = ()
+
+
+class Push(list):
+    __slots__ = ()
+
+
+class Double(float):
+    __slots__ = ()
+
+
+class Bool(int):
+    __slots__ = ()
+
+
+class Verbatim(bytes):
+    __slots__ = ()
+
+
+class _Sentinel:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+NULL_ARRAY = _Sentinel("NULL_ARRAY")
+NO_REPLY = _Sentinel("NO_REPLY")
+OK = "OK"
+
+
+def format_double(d: float) -> bytes:
+    """A double as Redis prints it in replies (shortest round-trip form, 'inf', '-inf', 'nan')."""
+    if math.isinf(d):
+        return b"inf" if d > 0 else b"-inf"
+    if math.isnan(d):
+        return b"nan"
+    if d == int(d) and abs(d) < 1e17:
+        return b"%d" % int(d) if d != 0 or math.copysign(1, d) > 0 else b"-0"
+    text = repr(d)
+    if "e" in text:
+        mant, exp = text.split("e")
+        if mant.endswith(".0"):
+            mant = mant[:-2]
+        sign = "-" if exp.startswith("-") else "+"
+        text = f"{mant}e{sign}{int(exp.lstrip('+-'))}"
+    return text.encode()
+
+
+def encode(value: Any, resp: int, out: list[bytes]) -> None:
+    """Append the wire bytes of `value` to `out`."""
+    t = type(value)
+    if t is bytes or t is bytearray:
+        out.append(b"$%d\r\n%s\r\n" % (len(value), value))
+    elif t is int:
+        out.append(b":%d\r\n" % value)
+    elif t is str:
+        out.append(b"+%s\r\n" % value.encode("utf-8", "surrogateescape"))
+    elif value is None:
+        out.append(b"_\r\n" if resp == 3 else b"$-1\r\n")
+    elif t is list or t is tuple:
+        out.append(b"*%d\r\n" % len(value))
+        for v in value:
+            encode(v, resp, out)
+    elif t is Err:
+        out.append(b"-%s\r\n" % value.encode("utf-8", "surrogateescape"))
+    elif t is Map:
+        out.append((b"%%%d\r\n" if resp == 3 else b"*%d\r\n") % (len(value) if resp == 3 else 2 * len(value)))
+        for k, v in value:
+            encode(k, resp, out)
+            encode(v, resp, out)
+    elif t is RSet:
+        out.append((b"~%d\r\n" if resp == 3 else b"*%d\r\n") % len(value))
+        for v in value:
+            encode(v, resp, out)
+    elif t is Double:
+        text = format_double(value)
+        out.append(b",%s\r\n" % text if resp == 3 else b"$%d\r\n%s\r\n" % (len(text), text))
+    elif t is Bool:
+        out.append((b"#t\r\n" if value else b"#f\r\n") if resp == 3 else (b":1\r\n" if value else b":0\r\n"))
+    elif t is Verbatim:
+        if resp == 3:
+            out.append(b"=%d\r\ntxt:%s\r\n" % (len(value) + 4, value))
+        else:
+            out.append(b"$%d\r\n%s\r\n" % (len(value), value))
+    elif t is Push:
+        out.append((b">%d\r\n" if resp == 3 else b"*%d\r\n") % len(value))
+        for v in value:
+            encode(v, resp, out)
+    elif value is NULL_ARRAY:
+        out.append(b"_\r\n" if resp == 3 else b"*-1\r\n")
+    elif value is NO_REPLY:
+        pass
+    elif isinstance(value, int):  # IntEnum and friends
+        out.append(b":%d\r\n" % int(value))
+    else:
+        raise TypeError(f"cannot encode reply value of type {t.__name__}")
+
+
+def to_bytes(value: Any, resp: int) -> bytes:
+    out: list[bytes] = []
+    encode(value, resp, out)
+    return b"".join(out)
