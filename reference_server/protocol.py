@@ -72,8 +72,17 @@ class RequestParser:
             del self.buf[:self.pos]
             self.pos = 0
 
+    def _find(self, byte: bytes) -> int:
+        """Like C's strchr on the query buffer: a NUL byte ends the search (Redis then keeps waiting)."""
+        at = self.buf.find(byte, self.pos)
+        if at >= 0:
+            nul = self.buf.find(b"\0", self.pos, at)
+            if nul >= 0:
+                return -1
+        return at
+
     def _inline(self) -> list[bytes] | None:
-        nl = self.buf.find(b"\n", self.pos)
+        nl = self._find(b"\n")
         if nl < 0:
             if len(self.buf) - self.pos > INLINE_MAX:
                 raise ProtocolViolation(errors.PROTO_TOO_BIG_INLINE)
@@ -89,7 +98,7 @@ class RequestParser:
     def _multibulk(self, authenticated: bool) -> list[bytes] | None:
         buf = self.buf
         if self._argc == 0:
-            cr = buf.find(b"\r", self.pos)
+            cr = self._find(b"\r")
             if cr < 0:
                 if len(buf) - self.pos > INLINE_MAX:
                     raise ProtocolViolation(errors.PROTO_TOO_BIG_MBULK)
@@ -108,7 +117,7 @@ class RequestParser:
             self._argv = []
         while self._argc:
             if self._bulklen == -1:
-                cr = buf.find(b"\r", self.pos)
+                cr = self._find(b"\r")
                 if cr < 0:
                     if len(buf) - self.pos > INLINE_MAX:
                         raise ProtocolViolation(errors.PROTO_TOO_BIG_BULK)

@@ -1,0 +1,57 @@
+"""Assertions on typed replies: exact wire type, value and error text, with readable failure messages."""
+from __future__ import annotations
+
+from forkdiff.types import Kind, Reply, render
+
+__all__ = ["assert_reply", "assert_error", "assert_ok", "assert_null", "assert_null_array", "assert_members",
+           "pick"]
+
+
+def _show(r: Reply) -> str:
+    return f"{render(r)}  [{r.kind.value}]" + (f"  raw={r.raw[:200]!r}" if r.raw else "")
+
+
+def assert_reply(got: Reply, expected: Reply) -> None:
+    assert got == expected, f"\nexpected: {_show(expected)}\n     got: {_show(got)}"
+
+
+def assert_error(got: Reply, message: str | None = None, *, code: str | None = None,
+                 startswith: str | None = None) -> None:
+    """An error reply; `message` is the whole text (checked exactly), `code` its first word."""
+    assert got.kind is Kind.ERROR, f"expected an error, got {_show(got)}"
+    if code is not None:
+        assert got.error_code == code, f"expected error code {code}, got {got.value!r}"
+    if message is not None:
+        assert got.value == message, f"\nexpected error: {message!r}\n     got error: {got.value!r}"
+    if startswith is not None:
+        assert got.value.startswith(startswith), f"expected an error starting {startswith!r}, got {got.value!r}"
+
+
+def assert_ok(got: Reply) -> None:
+    assert got.kind is Kind.SIMPLE and got.value == "OK", f"expected +OK, got {_show(got)}"
+
+
+def assert_null(got: Reply, resp: int) -> None:
+    """A null bulk string: `$-1` in RESP2, `_` in RESP3."""
+    want = b"_\r\n" if resp == 3 else b"$-1\r\n"
+    assert got.raw == want, f"expected null {want!r}, got {_show(got)}"
+
+
+def assert_null_array(got: Reply, resp: int) -> None:
+    """A null array: `*-1` in RESP2, `_` in RESP3."""
+    want = b"_\r\n" if resp == 3 else b"*-1\r\n"
+    assert got.raw == want, f"expected null array {want!r}, got {_show(got)}"
+
+
+def assert_members(got: Reply, expected: list, kind: Kind | None = None) -> None:
+    """An aggregate whose elements equal `expected` in any order (for replies Redis does not order)."""
+    if kind is not None:
+        assert got.kind is kind, f"expected a {kind.value}, got {_show(got)}"
+    assert got.kind in (Kind.ARRAY, Kind.SET), f"expected an array or set, got {_show(got)}"
+    assert sorted(map(repr, got.value)) == sorted(map(repr, expected)), \
+        f"\nexpected members: {expected}\n     got: {_show(got)}"
+
+
+def pick(resp: int, resp2: Reply, resp3: Reply) -> Reply:
+    """The expectation for the connection's protocol version."""
+    return resp3 if resp == 3 else resp2
