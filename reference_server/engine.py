@@ -78,7 +78,8 @@ class Engine:
         self.stats: dict[str, int] = {"total_commands_processed": 0, "total_connections_received": 0,
                                       "expired_keys": 0, "keyspace_hits": 0, "keyspace_misses": 0,
                                       "rejected_calls": 0, "failed_calls": 0}
-        self.command_stats: dict[str, list[int]] = {}  # name -> [calls, rejected, failed]
+        self.command_stats: dict[str, list[int]] = {}  # name -> [calls, rejected, failed, usec]
+        self.error_stats: dict[str, int] = {}  # error code (first word) -> replies sent with it
         self.lastsave = self.started_ms // 1000
         self.extensions: dict[str, Any] = {}  # per-subsystem state (pub/sub, scripting…)
         self._depth = 0  # nesting of call(): EXEC and scripts call queued commands inside their own call
@@ -133,11 +134,13 @@ class Engine:
         spec, handler, rejection = self.lookup(name, argv)
         if rejection is not None:
             self.stats["rejected_calls"] += 1
+            self.count_error(rejection)
             if client.in_multi:
                 client.dirty_exec = True
             return rejection
         if not client.authenticated and spec.name.split("|")[0] not in _NO_AUTH_NEEDED:
             self.stats["rejected_calls"] += 1
+            self.count_error(errors.NOAUTH)
             return Err(errors.NOAUTH)
         if client.in_multi and spec.name.split("|")[0] not in _NOT_QUEUED:
             client.queue.append((spec, handler, argv))
@@ -159,28 +162,38 @@ class Engine:
                 return None, None, Err(errors.UNKNOWN_SUBCOMMAND % (_sanitize(argv[1][:128]), name.upper()))
             spec, name = sub_spec, full
         if not spec.arity_ok(len(argv)):
+            self.command_stats.setdefault(name, [0, 0, 0, 0])[1] += 1
             return None, None, Err(errors.WRONG_ARITY % name)
         return spec, HANDLERS[name], None
 
     def call(self, client: ClientState, spec: CommandSpec, handler: Callable, argv: list[bytes]) -> Any:
         """Execute an already-checked command (also used by EXEC for the queued ones)."""
         self.stats["total_commands_processed"] += 1
-        stats = self.command_stats.setdefault(spec.name, [0, 0, 0])
+        stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
         stats[0] += 1
         client.last_command = spec.name
         self._depth += 1
+        started = time.perf_counter_ns()
         try:
             reply = handler(self, client, argv)
         except CommandError as exc:
             reply = exc.reply
         finally:
             self._depth -= 1
+            stats[3] += (time.perf_counter_ns() - started) // 1000
         if type(reply) is Err:
             stats[2] += 1
             self.stats["failed_calls"] += 1
+            self.count_error(reply)
         if self._depth == 0 and self.keyspace.ready_keys:
             serve_ready_keys(self)
         return reply
+
+    def count_error(self, text: str) -> None:
+        """Every error reply is counted by its code for INFO errorstats (as Redis's afterErrorReply does)."""
+        code = text.split(" ", 1)[0]
+        self.error_stats[code] = self.error_stats.get(code, 0) + 1
+        self.stats["total_error_replies"] = self.stats.get("total_error_replies", 0) + 1
 
     def active_expire_cycle(self) -> int:
         """Run from the runtime's timer: delete some expired keys in every database."""
