@@ -1,47 +1,15 @@
 """Spawn a server binary on a free loopback port, in a temp dir, with no persistence."""
 from __future__ import annotations
 
-import atexit
 import os
-import signal
 import subprocess
 import tempfile
-import threading
-import weakref
 from pathlib import Path
 
 from forkdiff.client import wait_ready
 
+from . import lifecycle
 from .base import Capabilities, TargetUnavailable, free_port, probe
-
-_LIVE: "weakref.WeakSet[BinaryTarget]" = weakref.WeakSet()
-
-
-def _stop_all() -> None:
-    for t in list(_LIVE):
-        t.stop()
-
-
-atexit.register(_stop_all)
-
-
-def _install_signal_cleanup() -> None:
-    """Ctrl-C / SIGTERM stop every spawned server before the default handling runs."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-    if getattr(previous, "_forkdiff", False):
-        return
-
-    def on_term(signum, frame):
-        _stop_all()
-        if callable(previous):
-            previous(signum, frame)
-        else:
-            raise SystemExit(128 + signum)
-
-    on_term._forkdiff = True  # type: ignore[attr-defined]
-    signal.signal(signal.SIGTERM, on_term)
 
 
 NO_PERSISTENCE = ["--save", "", "--appendonly", "no"]
@@ -73,14 +41,13 @@ class BinaryTarget:
     def start(self) -> None:
         if not Path(self.binary).is_file():
             raise TargetUnavailable(f"{self.spec}: binary not found at {self.binary}")
-        _install_signal_cleanup()
         self._dir = tempfile.TemporaryDirectory(prefix="forkdiff-")
         for _attempt in range(3):
             self._port = free_port()
             self._proc = subprocess.Popen(self.command_line(self._port, self._dir.name),
                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                           stderr=subprocess.STDOUT, start_new_session=True)
-            _LIVE.add(self)
+            lifecycle.track(self)
             try:
                 wait_ready(self.address, self.ready_timeout, self.is_alive)
                 break
@@ -89,8 +56,17 @@ class BinaryTarget:
                 self._kill()
                 if "Address already in use" in tail:
                     continue  # lost the race for the free port: try another
+                self.stop()
                 raise TargetUnavailable(f"{self.spec}: {exc}\n{tail}") from None
+        else:
+            self.stop()
+            raise TargetUnavailable(f"{self.spec}: lost the race for a free port three times; try again")
         self.capabilities = probe(self.address)
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs (tests use it to check that stop leaves nothing behind)."""
+        return self._proc.pid if self._proc is not None else None
 
     def is_alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
@@ -118,7 +94,7 @@ class BinaryTarget:
 
     def stop(self) -> None:
         self._kill()
-        _LIVE.discard(self)
+        lifecycle.untrack(self)
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None

