@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 
+INT_MIN, INT_MAX, UINT_MAX, LLONG_MAX = -(1 << 31), (1 << 31) - 1, (1 << 32) - 1, (1 << 63) - 1
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
     default: str
-    kind: str = "string"  # string | int | bool | memory | enum
+    kind: str = "string"  # string | int | uint | bool | memory | memory-percent | enum | save | events
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
@@ -25,33 +28,56 @@ PARAMS: list[Param] = [
     Param("port", "6379", "int", immutable=True),
     Param("bind", "127.0.0.1", immutable=True),
     Param("requirepass", ""),
-    Param("proto-max-bulk-len", "536870912", "memory", minimum=1024 * 1024),
-    Param("client-query-buffer-limit", "1073741824", "memory", minimum=1024 * 1024),
+    Param("proto-max-bulk-len", "536870912", "memory", minimum=1024 * 1024, maximum=LLONG_MAX),
+    Param("client-query-buffer-limit", "1073741824", "memory", minimum=1024 * 1024, maximum=LLONG_MAX),
     Param("maxmemory", "0", "memory"),
     Param("maxmemory-policy", "noeviction", "enum", ("volatile-lru", "volatile-lfu", "volatile-random",
                                                      "volatile-ttl", "allkeys-lru", "allkeys-lfu",
                                                      "allkeys-random", "noeviction")),
-    Param("timeout", "0", "int", minimum=0),
-    Param("hz", "10", "int", minimum=0),
-    Param("save", ""),
+    Param("timeout", "0", "int", minimum=0, maximum=INT_MAX),
+    Param("hz", "10", "int", minimum=0, maximum=INT_MAX),
+    Param("save", "", "save"),
     Param("appendonly", "no", "bool"),
     Param("lazyfree-lazy-user-del", "no", "bool"),
     Param("lazyfree-lazy-user-flush", "no", "bool"),
-    Param("list-max-listpack-size", "-2", "int", aliases=("list-max-ziplist-size",)),
-    Param("list-compress-depth", "0", "int", minimum=0),
-    Param("hash-max-listpack-entries", "128", "int", minimum=0, aliases=("hash-max-ziplist-entries",)),
-    Param("hash-max-listpack-value", "64", "int", minimum=0, aliases=("hash-max-ziplist-value",)),
-    Param("set-max-intset-entries", "512", "int", minimum=0),
-    Param("set-max-listpack-entries", "128", "int", minimum=0),
-    Param("set-max-listpack-value", "64", "int", minimum=0),
-    Param("zset-max-listpack-entries", "128", "int", minimum=0, aliases=("zset-max-ziplist-entries",)),
-    Param("zset-max-listpack-value", "64", "int", minimum=0, aliases=("zset-max-ziplist-value",)),
-    Param("notify-keyspace-events", ""),
-    Param("slowlog-log-slower-than", "10000", "int"),
-    Param("slowlog-max-len", "128", "int", minimum=0),
+    Param("list-max-listpack-size", "-2", "int", minimum=INT_MIN, maximum=INT_MAX, aliases=("list-max-ziplist-size",)),
+    Param("list-compress-depth", "0", "int", minimum=0, maximum=INT_MAX),
+    Param("hash-max-listpack-entries", "512", "uint", minimum=0, maximum=LLONG_MAX, aliases=("hash-max-ziplist-entries",)),
+    Param("hash-max-listpack-value", "64", "memory", minimum=0, aliases=("hash-max-ziplist-value",)),
+    Param("set-max-intset-entries", "512", "uint", minimum=0, maximum=LLONG_MAX),
+    Param("set-max-listpack-entries", "128", "uint", minimum=0, maximum=LLONG_MAX),
+    Param("set-max-listpack-value", "64", "uint", minimum=0, maximum=LLONG_MAX),
+    Param("zset-max-listpack-entries", "128", "uint", minimum=0, maximum=LLONG_MAX, aliases=("zset-max-ziplist-entries",)),
+    Param("zset-max-listpack-value", "64", "memory", minimum=0, aliases=("zset-max-ziplist-value",)),
+    Param("notify-keyspace-events", "", "events"),
+    Param("slowlog-log-slower-than", "10000", "int", minimum=-1, maximum=LLONG_MAX),
+    Param("slowlog-max-len", "128", "int", minimum=0, maximum=LLONG_MAX),
     Param("io-threads", "1", "int", immutable=True),
-    Param("maxclients", "10000", "int", minimum=1),
-    Param("lua-time-limit", "5000", "int", aliases=("busy-reply-threshold",)),
+    Param("maxclients", "10000", "uint", minimum=1, maximum=UINT_MAX),
+    Param("busy-reply-threshold", "5000", "int", minimum=0, maximum=LLONG_MAX, aliases=("lua-time-limit",)),
+    Param("hll-sparse-max-bytes", "3000", "memory", minimum=0),
+    Param("stream-node-max-bytes", "4096", "memory", minimum=0),
+    Param("stream-node-max-entries", "100", "int", minimum=0, maximum=LLONG_MAX),
+    Param("lfu-log-factor", "10", "int", minimum=0, maximum=INT_MAX),
+    Param("lfu-decay-time", "1", "int", minimum=0, maximum=INT_MAX),
+    Param("maxmemory-samples", "5", "int", minimum=1, maximum=64),
+    Param("maxmemory-eviction-tenacity", "10", "int", minimum=0, maximum=100),
+    Param("maxmemory-clients", "0", "memory-percent"),
+    Param("active-expire-effort", "1", "int", minimum=1, maximum=10),
+    Param("lazyfree-lazy-eviction", "no", "bool"),
+    Param("lazyfree-lazy-expire", "no", "bool"),
+    Param("lazyfree-lazy-server-del", "no", "bool"),
+    Param("latency-tracking", "yes", "bool"),
+    Param("latency-monitor-threshold", "0", "int", minimum=0, maximum=LLONG_MAX),
+    Param("tracking-table-max-keys", "1000000", "uint", minimum=0, maximum=LLONG_MAX),
+    Param("tcp-keepalive", "300", "int", minimum=0, maximum=INT_MAX),
+    Param("protected-mode", "yes", "bool"),
+    Param("appendfsync", "everysec", "enum", ("everysec", "always", "no")),
+    Param("enable-debug-command", "no", immutable=True),
+    Param("enable-module-command", "no", immutable=True),
+    Param("enable-protected-configs", "no", immutable=True),
+    Param("cluster-enabled", "no", immutable=True),
+    Param("daemonize", "no", immutable=True),
 ]
 
 
