@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from forkdiff.types import Kind, Reply, render
 
-__all__ = ["assert_reply", "assert_error", "assert_ok", "assert_null", "assert_null_array", "assert_members",
+class ErrorTextMismatch(AssertionError):
+    """The error code matched but its text did not: counted apart from semantic divergences."""
+
+
+__all__ = ["ErrorTextMismatch", "assert_reply", "assert_error", "assert_ok", "assert_null", "assert_null_array", "assert_members",
            "pick"]
 
 
@@ -12,7 +16,12 @@ def _show(r: Reply) -> str:
 
 
 def assert_reply(got: Reply, expected: Reply) -> None:
-    assert got == expected, f"\nexpected: {_show(expected)}\n     got: {_show(got)}"
+    if got == expected:
+        return
+    text = f"\nexpected: {_show(expected)}\n     got: {_show(got)}"
+    if got.is_error and expected.is_error and got.error_code == expected.error_code:
+        raise ErrorTextMismatch(text)
+    raise AssertionError(text)
 
 
 def assert_error(got: Reply, message: str | None = None, *, code: str | None = None,
@@ -21,8 +30,11 @@ def assert_error(got: Reply, message: str | None = None, *, code: str | None = N
     assert got.kind is Kind.ERROR, f"expected an error, got {_show(got)}"
     if code is not None:
         assert got.error_code == code, f"expected error code {code}, got {got.value!r}"
-    if message is not None:
-        assert got.value == message, f"\nexpected error: {message!r}\n     got error: {got.value!r}"
+    if message is not None and got.value != message:
+        text = f"\nexpected error: {message!r}\n     got error: {got.value!r}"
+        if got.error_code == message.split(" ", 1)[0]:
+            raise ErrorTextMismatch(text)
+        raise AssertionError(text)
     if startswith is not None:
         assert got.value.startswith(startswith), f"expected an error starting {startswith!r}, got {got.value!r}"
 

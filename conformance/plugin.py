@@ -22,6 +22,8 @@ from adapters.base import version_tuple
 from forkdiff.client import Connection, connect
 from forkdiff.spec import load_spec
 
+from .asserts import ErrorTextMismatch
+
 DEFAULT_TARGETS = ["reference"]
 
 
@@ -166,6 +168,15 @@ def command_of(item: pytest.Item) -> str:
     return ""
 
 
+def _case_params(item: pytest.Item) -> str:
+    """The case's own parameters (not target/protocol), so one case has one name across targets."""
+    callspec = getattr(item, "callspec")
+    if set(callspec.params) <= {"target_spec", "resp"}:
+        return ""
+    own = callspec.id.replace(f"{callspec.params['target_spec']}-resp{callspec.params['resp']}", "").strip("-")
+    return f"[{own.replace('--', '-')}]"
+
+
 def group_of(item: pytest.Item) -> str:
     cmd = command_of(item)
     spec = load_spec().get(cmd) if cmd else None
@@ -190,10 +201,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             report.wasxfail = f"divergence on {spec} (report-only)"
             result = "divergent"
         if session.rows:
-            _write_row(session, item, spec, callspec.params["resp"], result, report)
+            kind = ""
+            if call.excinfo is not None and result in ("failed", "divergent"):
+                kind = "error-text" if call.excinfo.errisinstance(ErrorTextMismatch) else "semantic"
+            _write_row(session, item, spec, callspec.params["resp"], result, report, kind)
 
 
-def _write_row(session: _Session, item: pytest.Item, spec: str, resp: int, result: str, report: Any) -> None:
+def _write_row(session: _Session, item: pytest.Item, spec: str, resp: int, result: str, report: Any,
+               kind: str) -> None:
     t = session.targets.get(spec)
     caps = getattr(t, "capabilities", None)
     message = ""
@@ -204,7 +219,8 @@ def _write_row(session: _Session, item: pytest.Item, spec: str, resp: int, resul
     row = {
         "target": spec, "product": caps.product if caps else "", "version": caps.version if caps else "",
         "resp": resp, "group": group_of(item), "command": command_of(item),
-        "case": getattr(item, "originalname", item.name), "outcome": result, "message": message,
+        "case": item.name.split("[")[0] + _case_params(item), "outcome": result, "class": kind,
+        "message": message,
         "time": round(time.time(), 3),
     }
     session.rows.write(json.dumps(row) + "\n")

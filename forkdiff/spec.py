@@ -105,6 +105,7 @@ class Spec:
         self.server = data.get("server", {})
         self.commands: dict[str, CommandSpec] = {}
         for name, e in data["commands"].items():
+            name = name.lower()  # module commands (vector sets) are registered in upper case
             self.commands[name] = CommandSpec(
                 name=name, arity=e["arity"], flags=frozenset(e["flags"]), first_key=e["first_key"],
                 last_key=e["last_key"], step=e["step"], acl_categories=tuple(e["acl_categories"]),

@@ -56,6 +56,10 @@ class ClientState:
     no_evict: bool = False
     no_touch: bool = False
     close_after_reply: bool = False
+    user: str = "default"
+    commands_processed: int = 0  # CLIENT LIST tot-cmds
+    net_in: int = 0  # bytes read from the connection (tot-net-in), counted by the runtime
+    net_out: int = 0  # bytes written to it (tot-net-out), counted by the runtime
     blocked: Any = None  # the pending blocking operation, if any (see commands that block)
     deliver: Callable[[Any], None] | None = None  # out-of-band replies (unblocked, pushes); set by the runtime
     flags: set = field(default_factory=set)
@@ -124,8 +128,8 @@ class Engine:
         client.last_interaction_ms = self.real_clock()
         mode = client.reply_mode
         if mode != "on":
-            if mode == "skip":
-                client.reply_mode = "on"
+            # CLIENT REPLY SKIP silences itself and then the one command after it
+            client.reply_mode = {"skip": "on", "skip-next": "skip"}.get(mode, mode)
             return NO_REPLY
         return reply
 
@@ -133,24 +137,33 @@ class Engine:
         name = argv[0].decode("utf-8", "surrogateescape").lower()
         spec, handler, rejection = self.lookup(name, argv)
         if rejection is not None:
-            self.stats["rejected_calls"] += 1
-            self.count_error(rejection)
-            if client.in_multi:
-                client.dirty_exec = True
-            return rejection
+            return self._reject(client, name, rejection)
         if not client.authenticated and spec.name.split("|")[0] not in _NO_AUTH_NEEDED:
-            self.stats["rejected_calls"] += 1
-            self.count_error(errors.NOAUTH)
-            return Err(errors.NOAUTH)
+            return self._reject(client, name, Err(errors.NOAUTH))
+        if client.in_multi and "no_multi" in spec.flags:
+            return self._reject(client, name, Err(errors.NOT_IN_MULTI))
         if client.in_multi and spec.name.split("|")[0] not in _NOT_QUEUED:
             client.queue.append((spec, handler, argv))
+            client.last_command = spec.name
             return "QUEUED"
         return self.call(client, spec, handler, argv)
+
+    def _reject(self, client: ClientState, name: str, rejection: Err) -> Err:
+        """Refuse a command before it runs: inside MULTI that dooms the transaction; a refused EXEC ends it."""
+        self.stats["rejected_calls"] += 1
+        self.count_error(rejection)
+        if name == "exec":
+            from .commands.transactions import discard_transaction
+            discard_transaction(self, client)
+            return Err(errors.EXECABORT_BECAUSE % rejection.removeprefix("ERR "))
+        if client.in_multi:
+            client.dirty_exec = True
+        return rejection
 
     def lookup(self, name: str, argv: list[bytes]) -> tuple[CommandSpec | None, Callable | None, Err | None]:
         """Find the handler; the rejection (unknown command/subcommand, wrong arity) as Redis words it."""
         spec = self.spec.get(name)
-        if spec is None or (name not in HANDLERS and not spec.subcommands):
+        if spec is None or (name not in HANDLERS and not any(s in HANDLERS for s in spec.subcommands)):
             return None, None, Err(_unknown_command(argv))
         if spec.subcommands and name not in HANDLERS:
             if len(argv) < 2:
@@ -181,6 +194,7 @@ class Engine:
         finally:
             self._depth -= 1
             stats[3] += (time.perf_counter_ns() - started) // 1000
+        client.commands_processed += 1
         if type(reply) is Err:
             stats[2] += 1
             self.stats["failed_calls"] += 1

@@ -1,0 +1,115 @@
+"""`forkdiff run`: probe every target, run the conformance suite on each, fuzz across them, publish the results.
+
+Stages over a store: every stage writes its raw output under OUT/data first (targets.json, conformance.jsonl,
+fuzz/), and `publish` renders the published files from that store alone, so the rendering can change without
+re-running servers (`forkdiff report`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import conformance
+from adapters import TargetUnavailable, make_target
+from adapters.catalogue import known_targets
+
+from . import compat, divergences, markdown, page
+from .facts import probe_facts
+from .summarize import load_rows, summarize
+
+SEED_CONTAINERS = ["dragonfly", "keydb", "garnet"]
+FUZZ_REFERENCE = "redis@8.2"
+
+
+def default_targets() -> list[str]:
+    return list(dict.fromkeys(known_targets() + SEED_CONTAINERS))
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def probe_target(spec: str) -> dict[str, Any]:
+    """Start a target once to learn what it is; the reason it cannot run otherwise."""
+    meta: dict[str, Any] = {"spec": spec, "status": "not run", "reason": ""}
+    try:
+        target = make_target(spec)
+    except TargetUnavailable as exc:
+        meta["reason"] = str(exc)
+        return meta
+    try:
+        target.start()
+        caps = target.capabilities
+        meta.update(status="ok", product=caps.product, version=caps.version, resp3=caps.resp3,
+                    commands=sorted(c for c in caps.commands if "|" not in c), facts=probe_facts(target.address))
+    except TargetUnavailable as exc:
+        meta["reason"] = str(exc).splitlines()[0]
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        meta["reason"] = f"failed to start: {exc}"
+    finally:
+        target.stop()
+    return meta
+
+
+def run_conformance(specs: list[str], rows_path: Path, resps: list[int]) -> int:
+    """The conformance suite on every spec in report mode: failures become rows, not a failed run."""
+    suite = Path(conformance.__file__).parent
+    args = [sys.executable, "-m", "pytest", str(suite), "-q", "-p", "no:cacheprovider", "--no-header",
+            "--results-json", str(rows_path), "--tb=no"]
+    for spec in specs:
+        args += ["--report-only", spec]
+    for r in resps:
+        args += ["--resp", str(r)]
+    proc = subprocess.run(args, cwd=suite.parent)
+    return proc.returncode
+
+
+def run_fuzz(specs: list[str], out: Path, budget: int) -> int:
+    if FUZZ_REFERENCE not in specs or len(specs) < 2 or budget <= 0:
+        return 0
+    args = [sys.executable, "-m", "forkdiff.cli", "fuzz", "--targets", ",".join(specs),
+            "--reference", FUZZ_REFERENCE, "--budget", str(budget), "--out", str(out)]
+    return subprocess.run(args).returncode
+
+
+def publish(out: Path, run_info: dict[str, Any]) -> dict[str, Any]:
+    data_dir = out / "data"
+    metas = json.loads((data_dir / "targets.json").read_text())
+    results = summarize(load_rows(data_dir / "conformance.jsonl"))
+    fuzz = divergences.load_fuzz(data_dir / "fuzz")
+    data = compat.build(metas, results, divergences.counts_by_target(fuzz), run_info)
+    compat.write(data, out / "compat.json")
+    (out / "COMPATIBILITY.md").write_text(markdown.render(data))
+    (out / "index.html").write_text(page.render(data))
+    (out / "DIVERGENCES.md").write_text(divergences.render(results, fuzz, data))
+    return data
+
+
+def run(targets: list[str], out: Path, budget: int, quick: bool) -> dict[str, Any]:
+    data_dir = out / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    say(f"forkdiff run: probing {len(targets)} targets")
+    metas = []
+    for spec in targets:
+        meta = probe_target(spec)
+        say(f"  {spec:<12} {meta['status']:<8} {meta.get('product', '')} {meta.get('version', '')} "
+            f"{meta['reason'].splitlines()[0] if meta['reason'] else ''}")
+        metas.append(meta)
+    (data_dir / "targets.json").write_text(json.dumps(metas, indent=1) + "\n")
+    available = [m["spec"] for m in metas if m["status"] == "ok"]
+    rows = data_dir / "conformance.jsonl"
+    rows.unlink(missing_ok=True)
+    resps = [2] if quick else [2, 3]
+    say(f"conformance: {len(available)} targets × RESP{'/'.join(map(str, resps))}")
+    run_conformance(available, rows, resps)
+    say(f"fuzz: {budget} s across {', '.join(available)}")
+    run_fuzz(available, data_dir / "fuzz", budget)
+    info = {"quick": quick, "fuzz_budget": budget, "targets": targets, "resp": resps,
+            "seconds": round(time.monotonic() - started), "forkdiff": os.environ.get("FORKDIFF_VERSION", "0.1.0")}
+    return publish(out, info)

@@ -1,0 +1,117 @@
+"""From conformance rows to compatibility figures.
+
+Definitions (written next to every number in COMPATIBILITY.md):
+- a case is one conformance test in one protocol version; it is *run* when it passed or failed (skips don't count);
+- command score = cases passed / cases run for that command;
+- group and overall scores = the mean of command scores, so a command with many cases does not dominate;
+- *strict* counts every difference; *semantic* forgives a difference in error text alone (same error code);
+- a command is *missing* when the target does not list it in COMMAND LIST (or answers "unknown command"),
+  *pass* when every case passed, *partial* when some did, *fail* when none did.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import mean
+from typing import Iterable
+
+FAILED = ("failed", "divergent")
+
+
+@dataclass
+class CommandResult:
+    command: str
+    group: str
+    run: int = 0
+    passed: int = 0
+    error_text_only: int = 0
+    unknown_command: int = 0
+    failures: list[dict] = field(default_factory=list)
+
+    @property
+    def strict(self) -> float:
+        return self.passed / self.run if self.run else 0.0
+
+    @property
+    def semantic(self) -> float:
+        return (self.passed + self.error_text_only) / self.run if self.run else 0.0
+
+    def status(self, listed: bool) -> str:
+        if not listed or (self.run and self.unknown_command == self.run):
+            return "missing"
+        if self.run == 0:
+            return "not run"
+        if self.passed == self.run:
+            return "pass"
+        return "partial" if self.passed else "fail"
+
+
+@dataclass
+class TargetResult:
+    spec: str
+    product: str = ""
+    version: str = ""
+    commands: dict[str, CommandResult] = field(default_factory=dict)
+    by_resp: dict[int, dict[str, CommandResult]] = field(default_factory=dict)
+
+    def groups(self) -> dict[str, list[CommandResult]]:
+        out: dict[str, list[CommandResult]] = defaultdict(list)
+        for c in self.commands.values():
+            if c.run:
+                out[c.group].append(c)
+        return dict(sorted(out.items()))
+
+    def score(self, kind: str = "strict", resp: int | None = None) -> float | None:
+        pool = self.commands if resp is None else self.by_resp.get(resp, {})
+        values = [getattr(c, kind) for c in pool.values() if c.run]
+        return mean(values) if values else None
+
+    def group_score(self, group: str, kind: str = "strict") -> float | None:
+        values = [getattr(c, kind) for c in self.groups().get(group, [])]
+        return mean(values) if values else None
+
+
+def load_rows(path: Path) -> list[dict]:
+    rows = []
+    if not path.exists():
+        return rows
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line:
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut by a kill: everything before it still counts
+    return rows
+
+
+def _add(results: dict[str, CommandResult], row: dict) -> None:
+    cmd = row.get("command") or "?"
+    c = results.setdefault(cmd, CommandResult(cmd, row.get("group", "")))
+    if row["outcome"] == "passed":
+        c.run += 1
+        c.passed += 1
+    elif row["outcome"] in FAILED:
+        c.run += 1
+        if row.get("class") == "error-text":
+            c.error_text_only += 1
+        if "unknown command" in row.get("message", "") or "unknown subcommand" in row.get("message", ""):
+            c.unknown_command += 1
+        c.failures.append(row)
+
+
+def summarize(rows: Iterable[dict]) -> dict[str, TargetResult]:
+    out: dict[str, TargetResult] = {}
+    for row in rows:
+        t = out.setdefault(row["target"], TargetResult(row["target"]))
+        t.product = row.get("product") or t.product
+        t.version = row.get("version") or t.version
+        _add(t.commands, row)
+        _add(t.by_resp.setdefault(int(row.get("resp", 2)), {}), row)
+    return out
+
+
+def pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}%"
