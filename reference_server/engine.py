@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -72,7 +73,7 @@ class Engine:
         load_all()
         self.spec = load_spec()
         self.real_clock = clock
-        self._now: int | None = None
+        self._local = threading.local()  # per executing thread: the command's time and call() nesting
         self.rng = rng or random.Random()
         self.config = config or Config()
         self.keyspace = Keyspace(self.now_ms, databases)
@@ -86,12 +87,13 @@ class Engine:
         self.error_stats: dict[str, int] = {}  # error code (first word) -> replies sent with it
         self.lastsave = self.started_ms // 1000
         self.extensions: dict[str, Any] = {}  # per-subsystem state (pub/sub, scripting…)
-        self._depth = 0  # nesting of call(): EXEC and scripts call queued commands inside their own call
+        self.ready_lock = threading.Lock()  # serving blocked clients is one critical section in threaded runtimes
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
         """The command's time: fixed while one command (or one EXEC) runs, as Redis caches it."""
-        return self._now if self._now is not None else self.real_clock()
+        now = getattr(self._local, "now", None)
+        return now if now is not None else self.real_clock()
 
     # -- clients -----------------------------------------------------------------------------------------------
     def new_client(self, **kwargs: Any) -> ClientState:
@@ -117,14 +119,15 @@ class Engine:
         """Run one command line for `client`; returns the reply value (NO_REPLY when nothing is to be sent)."""
         if not argv:
             return NO_REPLY
-        outer = self._now is None
+        local = self._local
+        outer = getattr(local, "now", None) is None
         if outer:
-            self._now = self.real_clock()
+            local.now = self.real_clock()
         try:
             reply = self._dispatch(client, argv)
         finally:
             if outer:
-                self._now = None
+                local.now = None
         client.last_interaction_ms = self.real_clock()
         mode = client.reply_mode
         if mode != "on":
@@ -185,22 +188,25 @@ class Engine:
         stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
         stats[0] += 1
         client.last_command = spec.name
-        self._depth += 1
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        local.depth = depth + 1
         started = time.perf_counter_ns()
         try:
             reply = handler(self, client, argv)
         except CommandError as exc:
             reply = exc.reply
         finally:
-            self._depth -= 1
+            local.depth = depth
             stats[3] += (time.perf_counter_ns() - started) // 1000
         client.commands_processed += 1
         if type(reply) is Err:
             stats[2] += 1
             self.stats["failed_calls"] += 1
             self.count_error(reply)
-        if self._depth == 0 and self.keyspace.ready_keys:
-            serve_ready_keys(self)
+        if depth == 0 and self.keyspace.ready_keys:
+            with self.ready_lock:
+                serve_ready_keys(self)
         return reply
 
     def count_error(self, text: str) -> None:
@@ -211,11 +217,11 @@ class Engine:
 
     def active_expire_cycle(self) -> int:
         """Run from the runtime's timer: delete some expired keys in every database."""
-        self._now = self.real_clock()
+        self._local.now = self.real_clock()
         try:
             gone = sum(db.active_expire() for db in self.keyspace.dbs)
         finally:
-            self._now = None
+            self._local.now = None
         self.stats["expired_keys"] += gone
         return gone
 
