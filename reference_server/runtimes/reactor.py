@@ -38,7 +38,9 @@ class ClientProtocol(asyncio.Protocol):
             return
         out: list[bytes] = []
         encode(reply, self.client.resp, out)
-        self.transport.write(b"".join(out))
+        data = b"".join(out)
+        self.client.net_out += len(data)
+        self.transport.write(data)
         if self.client.blocked is None and self.parser.pending:
             asyncio.get_running_loop().call_soon(self.resume)
 
@@ -53,6 +55,7 @@ class ClientProtocol(asyncio.Protocol):
         parser = self.parser
         parser.feed(data)
         client = self.client
+        client.net_in += len(data)
         if client.blocked is not None:
             return  # commands wait in the buffer until the client is unblocked
         self.process()
@@ -96,7 +99,9 @@ class ClientProtocol(asyncio.Protocol):
 
     def _flush(self, out: list[bytes]) -> None:
         if out and self.transport is not None:
-            self.transport.write(b"".join(out))
+            data = b"".join(out)
+            self.client.net_out += len(data)
+            self.transport.write(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closing = True
