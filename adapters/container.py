@@ -146,14 +146,19 @@ class ContainerTarget:
         lifecycle.track(self)
         try:
             self._container.start()
-            self._port = self._published_port()
         except Exception as exc:  # noqa: BLE001 - docker's errors are many; the user needs one line
-            tail = self.log_tail()
-            self.stop()
-            raise TargetUnavailable(f"{self.spec}: docker could not run {self.image}: {_first_line(exc)}"
-                                    + (f"\n{tail}" if tail else "")) from None
+            self._fail(f"docker could not run {self.image}: {_first_line(exc)}")
+        self._port = self._published_port()
+        if not self._port:
+            self._fail("server exited before it was ready" if not self.is_alive() else "docker published no port")
         self._wait_ready()
         self.capabilities = probe(self.address)
+
+    def _fail(self, reason: str) -> None:
+        """Remove the container and raise, with its log tail: the server's own words are usually the answer."""
+        tail = self.log_tail()
+        self.stop()
+        raise TargetUnavailable(f"{self.spec}: {reason}" + (f"\n{tail}" if tail else ""))
 
     def _describe_container(self) -> Any:
         from testcontainers.core.config import testcontainers_config
@@ -173,16 +178,20 @@ class ContainerTarget:
         return {"ulimits": [Ulimit(name="memlock", soft=-1, hard=-1)]}
 
     def _published_port(self) -> int:
-        client = self._container.get_docker_client()
-        return int(client.port(self._container.get_container_id(), SERVER_PORT))
+        """The loopback port docker chose, or 0 when there is none (a container that already exited has none)."""
+        wrapped = self._wrapped()
+        try:
+            wrapped.reload()
+            bindings = wrapped.attrs["NetworkSettings"]["Ports"].get(f"{SERVER_PORT}/tcp") or []
+        except Exception:  # noqa: BLE001 - gone already: the caller reports it with the log tail
+            return 0
+        return next((int(b["HostPort"]) for b in bindings if b.get("HostPort")), 0)
 
     def _wait_ready(self) -> None:
         try:
             wait_ready(self.address, self.ready_timeout, self.is_alive)
         except (TimeoutError, RuntimeError) as exc:
-            tail = self.log_tail()
-            self.stop()
-            raise TargetUnavailable(f"{self.spec}: {exc}\n{tail}") from None
+            self._fail(str(exc))
 
     def _wrapped(self) -> Any:
         if self._container is None or self._container._container is None:
