@@ -49,42 +49,84 @@ class CommandSpec:
         return "write" in self.flags
 
     def key_positions(self, args: Sequence[bytes]) -> list[int]:
-        """Indexes of the key arguments in `args` (args[0] is the command name), from the key specs."""
-        out: list[int] = []
-        argc = len(args)
-        for ks in self.key_specs:
-            bs, fk = ks.get("begin_search", {}), ks.get("find_keys", {})
-            start = _begin_search(bs, args)
-            if start is None or start >= argc:
-                continue
-            ftype, fspec = fk.get("type"), fk.get("spec", {})
-            if ftype == "range":
-                last, step, limit = fspec.get("lastkey", 0), fspec.get("keystep", 1) or 1, fspec.get("limit", 0)
-                if last >= 0:
-                    end = start + last
-                else:
-                    end = argc + last
-                    if limit > 1:
-                        end = start + (argc - start) // limit - 1
-                out.extend(range(start, min(end, argc - 1) + 1, step))
-            elif ftype == "keynum":
-                kn_idx = start + fspec.get("keynumidx", 0)
-                first = start + fspec.get("firstkey", 1)
-                step = fspec.get("keystep", 1) or 1
-                try:
-                    count = int(args[kn_idx])
-                except (IndexError, ValueError):
-                    continue
-                if count <= 0:
-                    continue
-                out.extend(i for i in range(first, first + count * step, step) if i < argc)
-        return out
+        """Indexes of the key arguments in `args` (args[0] is the command name), from the key specs.
+
+        Like Redis's partial key search (what ACL and cluster checks use): a spec that does not fit the arguments
+        contributes nothing, the others still count; specs marked NOT_KEY (shard channels) are not keys."""
+        return [i for i, _flags in self.key_refs(args, partial=True) or ()]
 
     def keys(self, args: Sequence[bytes]) -> list[bytes]:
         return [args[i] for i in self.key_positions(args)]
 
+    def key_refs(self, args: Sequence[bytes], *, partial: bool = False,
+                 include_not_keys: bool = False) -> list[tuple[int, tuple[str, ...]]] | None:
+        """(index, key-spec flags) of every key, as Redis's getKeysUsingKeySpecs finds them.
 
-def _begin_search(bs: dict, args: Sequence[bytes]) -> int | None:
+        None when a spec cannot be applied (a bad or out-of-range numkeys, an 'unknown' or INCOMPLETE spec) and
+        `partial` is false: Redis then falls back to the command's own key-finding function."""
+        out: list[tuple[int, tuple[str, ...]]] = []
+        for ks in self.key_specs:
+            flags = tuple(ks.get("flags", ()))
+            if "not_key" in flags and not include_not_keys:
+                continue
+            found = _apply_key_spec(ks, args)
+            if found is _NOT_FOUND:
+                continue
+            if found is not None:
+                out.extend((i, flags) for i in found)
+            if found is None or "incomplete" in flags:
+                if partial:
+                    continue
+                return None
+        return out
+
+
+_NOT_FOUND = object()  # a keyword spec whose keyword is absent: the spec simply finds no key
+
+
+def _apply_key_spec(ks: dict, args: Sequence[bytes]) -> range | object | None:
+    """The key indexes one spec selects; None when it does not fit the arguments."""
+    first = _begin_search(ks.get("begin_search", {}), args)
+    if first is None or first is _NOT_FOUND:
+        return first
+    fk, argc = ks.get("find_keys", {}), len(args)
+    ftype, spec = fk.get("type"), fk.get("spec", {})
+    if ftype == "range":
+        step, lastkey, limit = spec.get("keystep", 1) or 1, spec.get("lastkey", 0), spec.get("limit", 0)
+        if lastkey >= 0:
+            last = first + lastkey
+        elif not limit:
+            last = argc + lastkey
+        else:
+            last = first + (argc - first) // limit + lastkey
+    elif ftype == "keynum":
+        step = spec.get("keystep", 1) or 1
+        numkeys_at = first + spec.get("keynumidx", 0)
+        numkeys = _int_or_none(args[numkeys_at]) if numkeys_at < argc else None
+        if numkeys is None or numkeys < 0:
+            return None
+        first += spec.get("firstkey", 1)
+        last = first + numkeys - 1
+    else:
+        return None
+    if last >= argc or last < first or first >= argc:
+        return None
+    return range(first, last + 1, step)
+
+
+def _int_or_none(arg: bytes) -> int | None:
+    text = arg.decode("ascii", "replace")
+    if not text or text != text.strip() or text.startswith("+") or (len(text.lstrip("-")) > 1 and
+                                                                   text.lstrip("-").startswith("0")):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _begin_search(bs: dict, args: Sequence[bytes]) -> int | object | None:
+    """Where a spec's keys start; _NOT_FOUND for an absent keyword, None for a search type Redis cannot apply."""
     t, spec = bs.get("type"), bs.get("spec", {})
     if t == "index":
         return spec.get("index", 0)
@@ -92,11 +134,12 @@ def _begin_search(bs: dict, args: Sequence[bytes]) -> int | None:
         keyword = spec.get("keyword", "").lower().encode()
         start = spec.get("startfrom", 1)
         argc = len(args)
-        idxs = range(start, argc) if start > 0 else range(argc + start, 0, -1)
+        # Redis never looks at the last argument forwards, nor at argument 1 backwards
+        idxs = range(start, argc - 1) if start > 0 else range(argc + start, 1, -1)
         for i in idxs:
-            if args[i].lower() == keyword:
+            if 1 <= i < argc and args[i].lower() == keyword:
                 return i + 1
-        return None
+        return _NOT_FOUND
     return None
 
 

@@ -168,7 +168,7 @@ class Engine:
         spec = self.spec.get(name)
         if spec is None or (name not in HANDLERS and not any(s in HANDLERS for s in spec.subcommands)):
             return None, None, Err(_unknown_command(argv))
-        if spec.subcommands and name not in HANDLERS:
+        if spec.subcommands and (name not in HANDLERS or len(argv) > 1):  # a handler for the bare container (COMMAND)
             if len(argv) < 2:
                 return None, None, Err(errors.WRONG_ARITY % name)
             sub = argv[1].decode("utf-8", "surrogateescape").lower()
