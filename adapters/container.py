@@ -130,6 +130,7 @@ class ContainerTarget:
         self.capabilities: Capabilities | None = None
         self._container: Any = None
         self._port = 0
+        self.unlimited_memlock = False  # whether the running container got it (the engine may refuse)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -142,12 +143,7 @@ class ContainerTarget:
 
     def start(self) -> None:
         require_image(self.image)
-        self._container = self._describe_container()
-        lifecycle.track(self)
-        try:
-            self._container.start()
-        except Exception as exc:  # noqa: BLE001 - docker's errors are many; the user needs one line
-            self._fail(f"docker could not run {self.image}: {_first_line(exc)}")
+        self._launch(self.flavour.unlimited_memlock)
         self._port = self._published_port()
         if not self._port:
             self._fail("server exited before it was ready" if not self.is_alive() else "docker published no port")
@@ -160,7 +156,20 @@ class ContainerTarget:
         self.stop()
         raise TargetUnavailable(f"{self.spec}: {reason}" + (f"\n{tail}" if tail else ""))
 
-    def _describe_container(self) -> Any:
+    def _launch(self, unlimited_memlock: bool) -> None:
+        self._container = self._describe_container(unlimited_memlock)
+        self.unlimited_memlock = unlimited_memlock
+        lifecycle.track(self)
+        try:
+            self._container.start()
+        except Exception as exc:  # noqa: BLE001 - docker's errors are many; the user needs one line
+            if unlimited_memlock and "rlimit" in str(exc):
+                # Confined or rootless engines refuse it; on kernels since 5.12 the servers run without it.
+                self.stop()
+                return self._launch(False)
+            self._fail(f"docker could not run {self.image}: {_first_line(exc)}")
+
+    def _describe_container(self, unlimited_memlock: bool) -> Any:
         from testcontainers.core.config import testcontainers_config
         from testcontainers.core.container import DockerContainer
         testcontainers_config.ryuk_disabled = True
@@ -168,14 +177,11 @@ class ContainerTarget:
                                     name=f"forkdiff-{self.flavour.product}-{uuid.uuid4().hex[:8]}")
         # with_bind_ports cannot name a host address; docker reads a 1-tuple as "this address, any free port".
         container.ports[f"{SERVER_PORT}/tcp"] = ("127.0.0.1",)
-        return container.with_kwargs(network="bridge", labels={"org.forkdiff.spec": self.spec},
-                                     **self._ulimits())
-
-    def _ulimits(self) -> dict[str, Any]:
-        if not self.flavour.unlimited_memlock:
-            return {}
-        from docker.types import Ulimit
-        return {"ulimits": [Ulimit(name="memlock", soft=-1, hard=-1)]}
+        extra: dict[str, Any] = {}
+        if unlimited_memlock:
+            from docker.types import Ulimit
+            extra["ulimits"] = [Ulimit(name="memlock", soft=-1, hard=-1)]
+        return container.with_kwargs(network="bridge", labels={"org.forkdiff.spec": self.spec}, **extra)
 
     def _published_port(self) -> int:
         """The loopback port docker chose, or 0 when there is none (a container that already exited has none)."""

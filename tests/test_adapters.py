@@ -249,6 +249,18 @@ def test_container_that_cannot_start_reports_its_log_and_is_removed(docker_clien
     assert not docker_client.containers.list(all=True, filters={"label": "org.forkdiff.spec=broken"})
 
 
+def test_container_with_unlimited_memlock_starts(docker_client, test_image):
+    """Dragonfly and Garnet ask for an unlimited memlock; an engine that refuses it gets a start without it."""
+    redis_flavour = make_target(f"docker:{test_image}").flavour
+    target = ContainerTarget("memlock", test_image, Flavour("redis", redis_flavour.args, unlimited_memlock=True))
+    with target:
+        ulimits = docker_client.containers.get(target.container_id).attrs["HostConfig"]["Ulimits"] or []
+        expected = {("memlock", -1, -1)} if target.unlimited_memlock else set()
+        assert {(u["Name"], u["Soft"], u["Hard"]) for u in ulimits} == expected
+        assert target.capabilities.version == "8.2.3"
+    assert not docker_client.containers.list(all=True, filters={"label": "org.forkdiff.spec=memlock"})
+
+
 def test_named_image_not_present_locally_is_unavailable(docker_client):
     if image_present(docker_client, IMAGES["garnet"].image):
         pytest.skip("the pinned garnet image is present locally")
