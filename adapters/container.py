@@ -157,11 +157,14 @@ class ContainerTarget:
         raise TargetUnavailable(f"{self.spec}: {reason}" + (f"\n{tail}" if tail else ""))
 
     def _launch(self, unlimited_memlock: bool) -> None:
-        self._container = self._describe_container(unlimited_memlock)
         self.unlimited_memlock = unlimited_memlock
         lifecycle.track(self)
         try:
+            self._container = self._describe_container(unlimited_memlock)
             self._container.start()
+        except TargetUnavailable:
+            self.stop()
+            raise
         except Exception as exc:  # noqa: BLE001 - docker's errors are many; the user needs one line
             if unlimited_memlock and "rlimit" in str(exc):
                 # Confined or rootless engines refuse it; on kernels since 5.12 the servers run without it.
@@ -170,8 +173,11 @@ class ContainerTarget:
             self._fail(f"docker could not run {self.image}: {_first_line(exc)}")
 
     def _describe_container(self, unlimited_memlock: bool) -> Any:
-        from testcontainers.core.config import testcontainers_config
-        from testcontainers.core.container import DockerContainer
+        try:
+            from testcontainers.core.config import testcontainers_config
+            from testcontainers.core.container import DockerContainer
+        except ImportError:
+            raise TargetUnavailable("testcontainers is not installed (pip install 'forkdiff[containers]')") from None
         testcontainers_config.ryuk_disabled = True
         container = DockerContainer(self.image, command=list(self.flavour.args),
                                     name=f"forkdiff-{self.flavour.product}-{uuid.uuid4().hex[:8]}")
