@@ -33,7 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"forkdiff serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(f"forkdiff reference server ({args.runtime}) listening on {server.address[0]}:{server.address[1]}",
+    print(f"forkdiff reference server ({server.name}) listening on {server.address[0]}:{server.address[1]}",
           flush=True)
     print(f"port {server.address[1]}", flush=True)
 

@@ -88,6 +88,8 @@ class Engine:
         self.lastsave = self.started_ms // 1000
         self.extensions: dict[str, Any] = {}  # per-subsystem state (pub/sub, scripting…)
         self.ready_lock = threading.Lock()  # serving blocked clients is one critical section in threaded runtimes
+        # Threaded runtimes serve blocked clients themselves, once they hold every key the serving may touch.
+        self.serve_inline = True
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -187,9 +189,10 @@ class Engine:
         self.stats["total_commands_processed"] += 1
         stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
         stats[0] += 1
-        client.last_command = spec.name
         local = self._local
         depth = getattr(local, "depth", 0)
+        if depth == 0:  # commands run by EXEC or a script leave the client's last command as EXEC/EVAL
+            client.last_command = spec.name
         local.depth = depth + 1
         started = time.perf_counter_ns()
         try:
@@ -204,10 +207,14 @@ class Engine:
             stats[2] += 1
             self.stats["failed_calls"] += 1
             self.count_error(reply)
-        if depth == 0 and self.keyspace.ready_keys:
-            with self.ready_lock:
-                serve_ready_keys(self)
+        if depth == 0 and self.keyspace.ready_keys and self.serve_inline:
+            self.serve_ready()
         return reply
+
+    def serve_ready(self) -> None:
+        """Serve clients blocked on keys that received data (FIFO per key)."""
+        with self.ready_lock:
+            serve_ready_keys(self)
 
     def count_error(self, text: str) -> None:
         """Every error reply is counted by its code for INFO errorstats (as Redis's afterErrorReply does)."""

@@ -49,10 +49,12 @@ class RequestParser:
             raise ProtocolViolation(err)
         return out
 
-    def parse_until_error(self, authenticated: bool = True) -> tuple[list[list[bytes]], str | None]:
+    def parse_until_error(self, authenticated: bool = True, limit: int = 1 << 30
+                          ) -> tuple[list[list[bytes]], str | None]:
+        """Up to `limit` complete commands, then the protocol error met after them (if any)."""
         out: list[list[bytes]] = []
         try:
-            while self.pos < len(self.buf):
+            while self.pos < len(self.buf) and len(out) < limit:
                 if self._argc == 0 and self.buf[self.pos] != 42:  # not '*': inline
                     cmd = self._inline()
                 else:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import importlib
 
-RUNTIMES = {"reactor": "reference_server.runtimes.reactor:ReactorServer"}
+RUNTIMES = {
+    "reactor": "reference_server.runtimes.reactor:ReactorServer",  # Redis
+    "io-threads": "reference_server.runtimes.io_threads:IOThreadsServer",  # Valkey
+    "sharded": "reference_server.runtimes.sharded:ShardedServer",  # Dragonfly
+    "locked": "reference_server.runtimes.locked:LockedServer",  # KeyDB
+    "tasks": "reference_server.runtimes.tasks:TasksServer",  # Garnet
+}
 
 
 def server_class(name: str):

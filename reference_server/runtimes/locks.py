@@ -1,0 +1,78 @@
+"""Key locking for the runtimes that execute on several threads at once.
+
+`lock_scope` says what a command must hold: nothing (it touches only its own connection), the lock stripes of its
+keys (from the spec's key positions), or everything (keyless keyspace commands, EXEC, anything touching a key that
+has blocked clients, whose serving may touch other keys). Stripes are taken in ascending order, so two commands
+never wait on each other in a cycle.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+ALL: tuple = ("all",)
+NONE: tuple = ()
+
+# Commands that read or change only the calling connection's own state.
+CONNECTION_ONLY = frozenset({
+    "ping", "echo", "hello", "auth", "select", "quit", "multi", "time", "lastsave", "command", "command|count",
+    "command|info", "command|docs", "command|list", "command|getkeys", "command|getkeysandflags", "command|help",
+    "client|id", "client|getname", "client|setname", "client|info", "client|setinfo", "client|reply",
+    "client|no-evict", "client|no-touch", "config|get", "config|help", "client|help",
+})
+
+
+def lock_scope(engine: Any, client: Any, argv: list[bytes]) -> tuple:
+    spec = engine.spec.resolve(argv)
+    if spec is None:
+        return NONE  # rejected before execution: only counters move
+    name = spec.name
+    if client.in_multi and name not in ("exec", "discard", "multi", "watch", "quit", "reset"):
+        return NONE  # only queued
+    if name in CONNECTION_ONLY:
+        return NONE
+    try:
+        keys = spec.keys(argv)
+    except (ValueError, IndexError):
+        keys = []
+    if not keys:
+        return ALL
+    db = engine.keyspace[client.db]
+    if "blocking" in spec.flags or any(k in db.blocked for k in keys) or "movablekeys" in spec.flags:
+        return ALL
+    return tuple((client.db, k) for k in keys)
+
+
+class KeyLocks:
+    def __init__(self, stripes: int = 64) -> None:
+        self.locks = [threading.Lock() for _ in range(stripes)]
+
+    def stripes(self, scope: tuple) -> list[int]:
+        if scope is ALL:
+            return list(range(len(self.locks)))
+        return sorted({hash(ident) % len(self.locks) for ident in scope})
+
+    @contextmanager
+    def hold(self, scope: tuple) -> Iterator[None]:
+        taken = [self.locks[i] for i in self.stripes(scope)]
+        for lock in taken:
+            lock.acquire()
+        try:
+            yield
+        finally:
+            for lock in reversed(taken):
+                lock.release()
+
+
+def execute_locked(engine: Any, locks: KeyLocks, client: Any, argv: list[bytes]) -> Any:
+    """Execute under the command's locks; serve blocked clients while holding everything."""
+    scope = lock_scope(engine, client, argv)
+    with locks.hold(scope):
+        reply = engine.execute(client, argv)
+        if scope is ALL and engine.keyspace.ready_keys:
+            engine.serve_ready()
+    if engine.keyspace.ready_keys:  # a client blocked on our key after we chose our scope
+        with locks.hold(ALL):
+            engine.serve_ready()
+    return reply
