@@ -103,6 +103,7 @@ class LoopServer:
         sock.setblocking(False)
         self._sock = sock
         self.port = sock.getsockname()[1]
+        self.engine.config.values.update(port=str(self.port), bind=self.host)  # what CONFIG GET and INFO show
         loop.create_task(self._accept(loop, sock))
 
     async def _accept(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
