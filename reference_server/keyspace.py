@@ -120,10 +120,17 @@ class Database:
         self.expires.pop(key, None)
 
     def signal(self, key: bytes) -> None:
-        """The key changed: every client WATCHing it will fail its EXEC."""
+        """The key changed: every client WATCHing it will fail its EXEC.
+
+        Except a key that had already expired when it was WATCHed and is now gone: logically nothing changed.
+        """
         watchers = self.watchers.get(key)
         if watchers:
+            ident = (self.index, key)
             for client in watchers:
+                if client.watched.get(ident) and key not in self.data:
+                    client.watched[ident] = False  # deleted keys are not "expired" any more
+                    continue
                 client.dirty_cas = True
 
     def signal_ready(self, key: bytes) -> None:
@@ -132,11 +139,11 @@ class Database:
             self.ready_keys.add((self.index, key))
 
     def flush(self) -> None:
-        for key in list(self.watchers):
-            if key in self.data:
-                self.signal(key)
+        touched = [key for key in self.watchers if key in self.data]
         self.data.clear()
         self.expires.clear()
+        for key in touched:
+            self.signal(key)
 
     def active_expire(self, budget: int = 20) -> int:
         """Delete up to `budget` random expired keys; returns how many went (Redis's active expire cycle)."""
@@ -165,15 +172,33 @@ class Keyspace:
     def swap(self, a: int, b: int) -> None:
         """SWAPDB: contents change places; WATCHers of either side see their keys touched."""
         da, db_ = self.dbs[a], self.dbs[b]
-        for d in (da, db_):
-            for key in list(d.watchers):
-                d.signal(key)
+        _touch_swapped(da, db_)
+        _touch_swapped(db_, da)
         da.data, db_.data = db_.data, da.data
         da.expires, db_.expires = db_.expires, da.expires
         for d in (da, db_):
-            for key in list(d.watchers):
-                if key in d.data:
-                    d.signal(key)
             for key in d.blocked:
                 if key in d.data:
                     d.ready_keys.add((d.index, key))
+
+
+def _touch_swapped(emptied: Database, incoming: Database) -> None:
+    """WATCH after SWAPDB, as Redis judges it: a watched key changed if it existed on either side, unless it was
+    expired when watched and is gone or still expired now; a missing key replaced by an expired one stays unseen."""
+    for key, watchers in emptied.watchers.items():
+        here, there = key in emptied.data, key in incoming.data
+        if not (here or there):
+            continue
+        there_expired = there and incoming._expired(key)
+        ident = (emptied.index, key)
+        for client in watchers:
+            if client.watched.get(ident):
+                if not there:
+                    client.watched[ident] = False
+                    continue
+                if there_expired:
+                    continue
+            elif not here and there_expired:
+                client.watched[ident] = True
+                continue
+            client.dirty_cas = True

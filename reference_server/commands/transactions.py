@@ -62,14 +62,14 @@ def exec_(engine, client, argv):
     if client.dirty_cas or _watched_key_expired_since(engine, client):
         discard_transaction(engine, client)
         return NULL_ARRAY
-    queue = client.queue
-    client.in_multi = False
-    client.queue = []
-    unwatch_all(engine, client)
-    replies = []
-    for spec, handler, args in queue:
-        replies.append(engine.call(client, spec, handler, args))
-    return replies
+    unwatch_all(engine, client)  # before running: the transaction's own writes must not fail it
+    # While the queue runs the client stays "in MULTI" (CLIENT LIST shows flags=x, multi=N) and may not block.
+    client.flags.add("deny_blocking")
+    try:
+        return [engine.call(client, spec, handler, args) for spec, handler, args in list(client.queue)]
+    finally:
+        client.flags.discard("deny_blocking")
+        discard_transaction(engine, client)
 
 
 @command("watch")
