@@ -4,11 +4,27 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 from forkdiff.client import wait_ready
 
 from . import lifecycle
+
+
+def _in_main_thread() -> bool:
+    """The death signal follows the thread that forked: only the main thread lives as long as the process."""
+    return threading.current_thread() is threading.main_thread()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends SIGTERM when the process that started us dies, even by SIGKILL,
+    so a killed test run or campaign leaves no server behind (Linux only; elsewhere atexit cleanup remains)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+    except (OSError, AttributeError):
+        pass
 from .base import Capabilities, TargetUnavailable, free_port, probe
 
 
@@ -46,7 +62,8 @@ class BinaryTarget:
             self._port = free_port()
             self._proc = subprocess.Popen(self.command_line(self._port, self._dir.name),
                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.STDOUT, start_new_session=True)
+                                          stderr=subprocess.STDOUT, start_new_session=True,
+                                          preexec_fn=_die_with_parent if _in_main_thread() else None)
             lifecycle.track(self)
             try:
                 wait_ready(self.address, self.ready_timeout, self.is_alive)

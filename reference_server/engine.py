@@ -90,6 +90,9 @@ class Engine:
         self.ready_lock = threading.Lock()  # serving blocked clients is one critical section in threaded runtimes
         # Threaded runtimes serve blocked clients themselves, once they hold every key the serving may touch.
         self.serve_inline = True
+        # The command table. Tests may give one engine a modified copy (a deliberately broken command, to prove a
+        # checker is not blind) without touching the shared registry.
+        self.handlers = HANDLERS
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -168,27 +171,25 @@ class Engine:
     def lookup(self, name: str, argv: list[bytes]) -> tuple[CommandSpec | None, Callable | None, Err | None]:
         """Find the handler; the rejection (unknown command/subcommand, wrong arity) as Redis words it."""
         spec = self.spec.get(name)
-        if spec is None or (name not in HANDLERS and not any(s in HANDLERS for s in spec.subcommands)):
+        handlers = self.handlers
+        if spec is None or (name not in handlers and not any(s in handlers for s in spec.subcommands)):
             return None, None, Err(_unknown_command(argv))
-        if spec.subcommands and (name not in HANDLERS or len(argv) > 1):  # a handler for the bare container (COMMAND)
+        if spec.subcommands and (name not in handlers or len(argv) > 1):  # a handler for the bare container (COMMAND)
             if len(argv) < 2:
                 return None, None, Err(errors.WRONG_ARITY % name)
             sub = argv[1].decode("utf-8", "surrogateescape").lower()
             full = f"{name}|{sub}"
             sub_spec = self.spec.get(full)
-            if sub_spec is None or full not in HANDLERS:
+            if sub_spec is None or full not in handlers:
                 return None, None, Err(errors.UNKNOWN_SUBCOMMAND % (_sanitize(argv[1][:128]), name.upper()))
             spec, name = sub_spec, full
         if not spec.arity_ok(len(argv)):
             self.command_stats.setdefault(name, [0, 0, 0, 0])[1] += 1
             return None, None, Err(errors.WRONG_ARITY % name)
-        return spec, HANDLERS[name], None
+        return spec, handlers[name], None
 
     def call(self, client: ClientState, spec: CommandSpec, handler: Callable, argv: list[bytes]) -> Any:
         """Execute an already-checked command (also used by EXEC for the queued ones)."""
-        self.stats["total_commands_processed"] += 1
-        stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
-        stats[0] += 1
         local = self._local
         depth = getattr(local, "depth", 0)
         if depth == 0:  # commands run by EXEC or a script leave the client's last command as EXEC/EVAL
@@ -201,7 +202,11 @@ class Engine:
             reply = exc.reply
         finally:
             local.depth = depth
-            stats[3] += (time.perf_counter_ns() - started) // 1000
+        # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call
+        self.stats["total_commands_processed"] += 1
+        stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
+        stats[0] += 1
+        stats[3] += (time.perf_counter_ns() - started) // 1000
         client.commands_processed += 1
         if type(reply) is Err:
             stats[2] += 1
