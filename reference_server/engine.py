@@ -93,6 +93,7 @@ class Engine:
         # The command table. Tests may give one engine a modified copy (a deliberately broken command, to prove a
         # checker is not blind) without touching the shared registry.
         self.handlers = HANDLERS
+        self.runtime = "engine"  # the concurrency model serving this engine (set by the runtime)
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:

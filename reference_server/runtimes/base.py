@@ -35,7 +35,7 @@ class LoopServer:
         self._sock: socket.socket | None = None
         self._stopping = threading.Event()
         self._rr = itertools.count()
-        self.engine.config.values["io-threads"] = str(self.io_loops)
+        self.engine.runtime = self.name  # reported by INFO server as forkdiff_runtime
 
     # -- what runtimes override ------------------------------------------------------------------------------------
     def execute(self, client: Any, argv: list[bytes]) -> Any:
