@@ -22,12 +22,16 @@ from . import compat, divergences, markdown, page
 from .facts import probe_facts
 from .summarize import load_rows, summarize
 
-SEED_CONTAINERS = ["dragonfly", "keydb", "garnet"]
+# The spec first, then the other seed servers, then older versions as version columns. The container images of
+# Redis and Valkey are left out: they are the same servers as the binaries.
+DEFAULT_TARGETS = ["reference", "redis@8.2", "valkey@9.1", "dragonfly", "keydb", "garnet",
+                   "redis@7.0", "redis@6.2", "valkey@8.1"]
 FUZZ_REFERENCE = "redis@8.2"
 
 
 def default_targets() -> list[str]:
-    return list(dict.fromkeys(known_targets() + SEED_CONTAINERS))
+    known = set(known_targets())
+    return [t for t in DEFAULT_TARGETS if t in known]
 
 
 def say(text: str) -> None:
