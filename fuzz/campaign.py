@@ -1,0 +1,159 @@
+"""A fuzzing campaign: Hypothesis generates programs until a new divergence shows, shrinks it, and we store it.
+
+Each round is one Hypothesis run. The first program with a divergence whose signature is not yet catalogued fails
+the test; from then on only that signature counts as failing, so Hypothesis shrinks towards a minimal program for
+it. The round ends, the divergence is minimised further, re-run and stored, and the next round (another seed)
+looks for the next one. Signatures already catalogued only bump their count. Hypothesis's example database (under
+OUT) keeps the failing examples, so a resumed campaign replays them first.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+from hypothesis.errors import HypothesisException
+
+from forkdiff.spec import Spec
+
+from .catalogue import Catalogue
+from .classify import SEPARATOR, Finding, classify
+from .known import Known, label
+from .programs import Program
+from .repro import Reproducer
+from .run import Runner
+
+
+class NewDivergence(AssertionError):
+    """Raised inside the Hypothesis test to make it shrink towards one signature."""
+
+
+@dataclass
+class Options:
+    budget_s: float = 60.0
+    seed: int = 0
+    reruns: int = 5
+    shrink_s: float = 20.0  # Hypothesis shrinking stops counting new failures after this long
+    chunk: int = 200  # programs per Hypothesis run before the budget is looked at again
+    database: ExampleDatabase | None = None
+
+
+@dataclass
+class _Round:
+    signature: str | None = None
+    best: Program | None = None
+    found_at: float = 0.0
+
+
+@dataclass
+class Campaign:
+    runner: Runner
+    references: Sequence[str]
+    strategy: Any  # SearchStrategy[Program]
+    catalogue: Catalogue
+    spec: Spec
+    options: Options = field(default_factory=Options)
+    known: Sequence[Known] = ()
+    on_progress: Callable[["Campaign"], None] | None = None
+    versions: Mapping[str, str] = field(default_factory=dict)
+    new_divergences: int = 0
+    started: float = 0.0
+
+    def run(self) -> None:
+        self.started = time.monotonic()
+        deadline = self.started + self.options.budget_s
+        round_no = 0
+        while time.monotonic() < deadline:
+            found = self._round(self.options.seed + round_no, deadline)
+            round_no += 1
+            if found is not None:
+                self._store(*found)
+            self.catalogue.flush_counts()
+
+    # -- one Hypothesis run -------------------------------------------------------------------------------------
+    def _round(self, seed: int, deadline: float) -> tuple[Program, str] | None:
+        state = _Round()
+        test = self._test(state, deadline)
+        test = settings(database=self.options.database, max_examples=self.options.chunk, deadline=None,
+                        suppress_health_check=list(HealthCheck), derandomize=False, report_multiple_bugs=False,
+                        phases=[Phase.reuse, Phase.generate, Phase.shrink], verbosity=Verbosity.quiet,
+                        print_blob=False)(test)
+        try:
+            hypothesis_seed(seed)(test)()
+        except (NewDivergence, HypothesisException, AssertionError):
+            pass  # the divergence itself is in `state`; a flaky final replay still leaves its best program
+        if state.signature is None or state.best is None:
+            return None
+        return state.best, state.signature
+
+    def _test(self, state: _Round, deadline: float) -> Callable:
+        @given(self.strategy)
+        def fuzz_programs(program: Program) -> None:
+            if state.signature is None and time.monotonic() >= deadline:
+                return
+            findings = self._findings(program, counting=state.signature is None)
+            if state.signature is None:
+                fresh = [f for f in findings if f.signature not in self.catalogue]
+                if not fresh:
+                    return
+                state.signature, state.best, state.found_at = fresh[0].signature, program, time.monotonic()
+                raise NewDivergence(state.signature)
+            if not any(f.signature == state.signature for f in findings):
+                return
+            if _smaller(program, state.best):
+                state.best = program
+            if time.monotonic() - state.found_at > self.options.shrink_s and program != state.best:
+                return  # shrinking took long enough: only the best program found so far still fails
+            raise NewDivergence(state.signature)
+
+        return fuzz_programs
+
+    def _findings(self, program: Program, counting: bool) -> list[Finding]:
+        traces = self.runner.run(program)
+        findings = classify(program, traces, self.references, self.spec)
+        if counting:
+            for f in findings:
+                self.catalogue.seen(f.signature)
+        if self.on_progress is not None:
+            self.on_progress(self)
+        return findings
+
+    # -- storing ------------------------------------------------------------------------------------------------
+    def _store(self, program: Program, signature: str) -> None:
+        rep = Reproducer(self.runner, self.references, self.spec)
+        minimal = rep.minimise(program, signature)
+        traces, finding = rep.evidence(minimal, signature)
+        if finding is None:  # did not show on this run: keep the program Hypothesis shrank
+            minimal = program
+            traces, finding = rep.evidence(minimal, signature)
+        reproduced = rep.still_reproduces(minimal, signature, self.options.reruns)
+        record = _record(signature, minimal, traces, finding, self.versions)
+        record.update(reruns=self.options.reruns, reproduced=reproduced,
+                      still_reproduces=reproduced > 0, reproduce_rate=round(reproduced / max(1, self.options.reruns), 3))
+        record["known"] = label(record, list(self.known))
+        self.catalogue.add(record)
+        self.new_divergences += 1
+
+
+def _smaller(a: Program, b: Program | None) -> bool:
+    return b is None or (len(a), len(a.dumps())) < (len(b), len(b.dumps()))
+
+
+def _record(signature: str, program: Program, traces: Mapping, finding: Finding | None,
+            versions: Mapping[str, str]) -> dict:
+    verdict, target, command, cls = signature.split(SEPARATOR)[:4]
+    out: dict[str, Any] = {"signature": signature, "verdict": verdict, "target": target, "command": command,
+                           "class": cls, "program": program.to_json(), "steps": len(program),
+                           "traces": {name: tr.to_json() for name, tr in traces.items()},
+                           "versions": dict(versions)}
+    if finding is not None:
+        out["mismatch"] = finding.mismatch.to_json()
+    return out
+
+
+def directory_database(out_dir: str | Path) -> ExampleDatabase:
+    return DirectoryBasedExampleDatabase(str(Path(out_dir) / "hypothesis"))

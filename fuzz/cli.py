@@ -1,0 +1,195 @@
+"""`forkdiff fuzz`: a differential fuzzing campaign across targets, or (--protocol) a malformed-frame round.
+
+    forkdiff fuzz --targets reference,redis@8.2,valkey@9.1 --reference redis@8.2,valkey@9.1 --budget 300
+    forkdiff fuzz --targets redis@6.2,redis@8.2 --groups hash,zsets --resp 3 --out fuzz-out --shard 1/4
+
+Resuming: Hypothesis's example database lives in OUT/hypothesis and the catalogue in OUT/divergences.jsonl; run
+again with the same OUT and already-found divergences are counted, not re-reported. To share one database between
+machines or shards, pass ``--database redis://HOST:PORT`` (Hypothesis's RedisExampleDatabase; needs redis-py).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .options import parse_groups, parse_list, parse_resp, parse_shard, parse_weights
+
+DEFAULT_OUT = "fuzz-out"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("fuzz", help="differential fuzzing of targets against references",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--targets", required=True, type=parse_list, metavar="A,B[,C…]",
+                   help="targets to run every program on (see `forkdiff targets`)")
+    p.add_argument("--reference", type=parse_list, default=None, metavar="X[,Y]",
+                   help="the references (default redis@8.2 when among the targets, else the first target)")
+    p.add_argument("--budget", type=float, default=60.0, metavar="SECONDS", help="wall time (default 60)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resp", type=parse_resp, default=(2, 3), metavar="2|3", help="protocol (default both)")
+    p.add_argument("--groups", type=parse_groups, default=None, metavar="G,…",
+                   help="command groups (default: the nine core groups; 'all' for every group)")
+    p.add_argument("--weights", type=parse_weights, default={}, metavar="G=N,…", help="group weights (default 10)")
+    p.add_argument("--common", action="store_true", help="fuzz only commands every target implements")
+    p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output directory (default {DEFAULT_OUT})")
+    p.add_argument("--shard", type=parse_shard, default=(1, 1), metavar="I/N", help="this is shard I of N")
+    p.add_argument("--invalid-rate", type=float, default=0.05, help="share of deliberately invalid commands")
+    p.add_argument("--max-steps", type=int, default=40, help="most items in one program (default 40)")
+    p.add_argument("--min-steps", type=int, default=10, help="fewest items in one program (default 10)")
+    p.add_argument("--reruns", type=int, default=5, help="re-runs of each new divergence (still_reproduces)")
+    p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for one reply")
+    p.add_argument("--known", default=None, metavar="TOML", help="curated known divergences")
+    p.add_argument("--markdown", default=None, metavar="PATH", help="render the catalogue (default OUT/DIVERGENCES.md)")
+    p.add_argument("--database", default=None, metavar="redis://HOST:PORT", help="shared Hypothesis database")
+    p.add_argument("--protocol", action="store_true", help="send malformed RESP frames instead of programs")
+    p.add_argument("--quiet", action="store_true", help="no live progress")
+    p.set_defaults(func=cmd_fuzz)
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"forkdiff fuzz: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    from adapters import TargetUnavailable
+    from .known import KnownFileError, load_known
+    from .targets import start_targets, stop_targets
+
+    references = args.reference or (["redis@8.2"] if "redis@8.2" in args.targets else args.targets[:1])
+    names = list(dict.fromkeys(references + args.targets))
+    if args.budget <= 0 or args.timeout <= 0 or not 0 <= args.invalid_rate <= 1 or not 1 <= args.min_steps <= args.max_steps:
+        return fail("--budget and --timeout must be positive, --invalid-rate within 0..1, "
+                    "1 <= --min-steps <= --max-steps")
+    if len(names) < 2:
+        return fail("need at least two distinct targets to compare (with --reference)")
+    try:
+        known = load_known(args.known)
+    except KnownFileError as exc:
+        return fail(str(exc))
+    targets: dict[str, Any] = {}
+    try:
+        targets = start_targets(names)
+        if args.protocol:
+            return _protocol(targets, references, args)
+        return _campaign(targets, references, known, args)
+    except TargetUnavailable as exc:
+        return fail(f"target unavailable: {exc}", 1)
+    except KeyboardInterrupt:
+        print("\nforkdiff fuzz: interrupted; targets stopped, results kept", file=sys.stderr)
+        return 130
+    finally:
+        stop_targets(targets)
+
+
+def _campaign(targets: dict, references: list[str], known: list, args: argparse.Namespace) -> int:
+    from hypothesis.errors import InvalidArgument
+
+    from .campaign import Campaign, Options, directory_database
+    from .catalogue import Catalogue
+    from .programs import build_catalog, programs
+    from .render import write_markdown
+    from .run import Runner
+    from .targets import fuzz_commands, versions
+    from forkdiff.spec import load_spec
+
+    spec = load_spec()
+    catalog = build_catalog(fuzz_commands(targets, references, args.common, spec), args.groups, args.weights, spec)
+    if not len(catalog):
+        return fail("no command to fuzz: the chosen groups have no command that the targets implement")
+    index, count = args.shard
+    out = Path(args.out)
+    try:
+        database = _database(args.database, out)
+        strategy = programs(catalog, spec=spec, invalid_rate=args.invalid_rate, resp=args.resp,
+                            max_steps=args.max_steps, min_steps=args.min_steps)
+    except (ValueError, InvalidArgument, ImportError) as exc:
+        return fail(str(exc))
+    catalogue = Catalogue(out)
+    progress = Progress(enabled=not args.quiet)
+    campaign = Campaign(Runner(targets, timeout=args.timeout, spec=spec), references, strategy, catalogue, spec,
+                        Options(budget_s=args.budget, seed=args.seed + (index - 1) * 1_000_003, reruns=args.reruns,
+                                database=database), known, progress.update, versions(targets))
+    interrupted = False
+    try:
+        campaign.run()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        catalogue.close()
+        progress.done(campaign)
+        summary = _summary(campaign, catalog, args, targets)
+        name = "summary.json" if count == 1 else f"summary.shard-{index}-of-{count}.json"
+        (out / name).write_text(json.dumps(summary, indent=2) + "\n")
+        write_markdown(args.markdown or out / "DIVERGENCES.md", catalogue.entries.values(), known)
+    print(json.dumps({k: summary[k] for k in ("programs", "commands_executed", "commands_per_second",
+                                              "divergences", "new_divergences")}))
+    if interrupted:
+        raise KeyboardInterrupt
+    return 0
+
+
+def _database(url: str | None, out: Path) -> Any:
+    from .campaign import directory_database
+    if not url:
+        return directory_database(out)
+    if not url.startswith("redis://"):
+        raise ValueError(f"--database must be a redis:// URL, not {url!r}")
+    import redis
+    from hypothesis.extra.redis import RedisExampleDatabase
+    return RedisExampleDatabase(redis.Redis.from_url(url))
+
+
+def _summary(campaign: Any, catalog: Any, args: argparse.Namespace, targets: dict) -> dict:
+    from .targets import versions
+    runner = campaign.runner
+    elapsed = max(1e-9, time.monotonic() - campaign.started) if campaign.started else 0.0
+    return {"programs": runner.programs, "commands_executed": runner.commands,
+            "commands_per_second": round(runner.commands / elapsed, 1) if elapsed else 0.0,
+            "elapsed_s": round(elapsed, 2), "divergences": len(campaign.catalogue.entries),
+            "new_divergences": campaign.new_divergences, "targets": versions(targets),
+            "references": list(campaign.references), "restarts": runner.restarts, "seed": args.seed,
+            "shard": "%d/%d" % args.shard, "resp": list(args.resp), "budget_s": args.budget,
+            "groups": {g: len(v) for g, v in catalog.commands.items()}}
+
+
+class Progress:
+    """Live progress on stderr: at most a few updates a second, one line rewritten in place on a terminal."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def line(self, c: Any) -> str:
+        elapsed = max(1e-9, time.monotonic() - c.started)
+        r = c.runner
+        return (f"[fuzz {elapsed:6.1f}s] programs {r.programs}  commands {r.commands} "
+                f"({r.commands / elapsed:,.0f}/s)  divergences {len(c.catalogue.entries)} (new {c.new_divergences})")
+
+    def update(self, c: Any) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < (0.5 if self.tty else 5.0):
+            return
+        self.last = now
+        print(("\r" if self.tty else "") + self.line(c), end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def done(self, c: Any) -> None:
+        if self.enabled and c.started:
+            print(("\r" if self.tty else "") + self.line(c), file=sys.stderr, flush=True)
+
+
+def _protocol(targets: dict, references: list[str], args: argparse.Namespace) -> int:
+    from .protocol_mode import run_protocol_mode
+    report = run_protocol_mode(targets, references[0], timeout=min(args.timeout, 1.0))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "protocol.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({"frames": report["frames"], "differences": len(report["differences"])}))
+    for d in report["differences"]:
+        print(f"  {d['frame']!r}: {d['target']} {d['got']} vs {d['expected']}", file=sys.stderr)
+    return 0

@@ -1,0 +1,208 @@
+"""Compare two replies to the same command under named rules; the rules used are recorded on every Mismatch.
+
+Mismatch classes, most significant first: a divergence is filed under the first that applies.
+The rule for a command comes from the spec's tips: ``nondeterministic_output_order`` compares as a multiset,
+``nondeterministic_output`` by shape only; TTL-like replies are compared within a window.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from forkdiff.spec import CommandSpec
+from forkdiff.types import AGGREGATES, Command, Kind, Reply
+
+CLASSES = ("transport", "protocol", "error_vs_value", "error_code", "resp_type", "value", "order",
+           "float_format", "error_text")
+RANK = {c: i for i, c in enumerate(CLASSES)}
+
+# Replies that count time left: equal within a window, since the targets ran the program a few ms apart.
+TTL_WINDOWS = {"ttl": 1, "expiretime": 1, "httl": 1, "hexpiretime": 1,
+               "pttl": 1000, "pexpiretime": 1000, "hpttl": 1000, "hpexpiretime": 1000}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    step: int
+    command: Command
+    cls: str
+    expected: Reply
+    got: Reply
+    rules: tuple[str, ...] = ()
+    detail: str = ""
+
+    @property
+    def rank(self) -> int:
+        return RANK[self.cls]
+
+    def to_json(self) -> dict:
+        return {"step": self.step, "command": self.command.to_json(), "class": self.cls,
+                "expected": self.expected.to_json(), "got": self.got.to_json(), "rules": list(self.rules),
+                "detail": self.detail}
+
+
+@dataclass
+class Verdict:
+    cls: str | None  # None: the replies agree
+    rules: list[str] = field(default_factory=list)
+    detail: str = ""
+
+
+def rule_for(spec: CommandSpec | None) -> str:
+    """The value rule a command's replies are compared under."""
+    if spec is None:
+        return "exact"
+    base = spec.name.split("|")[0]
+    if spec.name in TTL_WINDOWS or base in TTL_WINDOWS:
+        return "ttl_window"
+    if spec.has_tip("nondeterministic_output"):
+        return "shape"
+    if spec.has_tip("nondeterministic_output_order"):
+        return "multiset"
+    return "exact"
+
+
+def compare(spec: CommandSpec | None, expected: Reply, got: Reply) -> Verdict:
+    """The most significant difference between two replies to the same command, or Verdict(None)."""
+    rule = rule_for(spec)
+    v = Verdict(None, [rule])
+    cls = _transport(expected, got) or _errors(expected, got, v) or _wire_type(expected, got)
+    if cls:
+        v.cls = cls
+        return v
+    if expected.is_error:
+        return v
+    window = TTL_WINDOWS.get(spec.name.split("|")[0], 0) if spec else 0
+    v.cls = _values(expected, got, rule, window, v)
+    return v
+
+
+def _transport(a: Reply, b: Reply) -> str | None:
+    if a.kind is b.kind:
+        return None
+    transport = {Kind.TIMEOUT, Kind.CLOSED}
+    if a.kind in transport or b.kind in transport:
+        return "transport"
+    if Kind.PROTOCOL_ERROR in (a.kind, b.kind):
+        return "protocol"
+    return None
+
+
+def _errors(a: Reply, b: Reply, v: Verdict) -> str | None:
+    if a.is_error != b.is_error:
+        return "error_vs_value"
+    if not a.is_error:
+        return None
+    if a.error_code != b.error_code:
+        return "error_code"
+    if a.value != b.value:
+        v.rules.append("error_text")
+        return "error_text"
+    return None
+
+
+def _wire_type(a: Reply, b: Reply) -> str | None:
+    if a.kind is not b.kind:
+        return "resp_type"
+    if a.kind is Kind.NULL and a.raw[:1] != b.raw[:1]:
+        return "resp_type"  # RESP2 null bulk ($-1) versus null array (*-1)
+    if a.kind in AGGREGATES and len(a.value) == len(b.value):
+        pairs = _children(a, b)
+        for x, y in pairs:
+            cls = _wire_type(x, y) if not x.is_error and not y.is_error else _errors(x, y, Verdict(None))
+            if cls in ("resp_type", "error_vs_value", "error_code"):
+                return cls
+    return None
+
+
+def _children(a: Reply, b: Reply) -> list[tuple[Reply, Reply]]:
+    if a.kind in (Kind.MAP, Kind.ATTRIBUTE):
+        return [p for (ka, va), (kb, vb) in zip(a.value, b.value) for p in ((ka, kb), (va, vb))]
+    return list(zip(a.value, b.value))
+
+
+def _values(a: Reply, b: Reply, rule: str, window: int, v: Verdict) -> str | None:
+    if rule == "shape":
+        return None if _same_shape(a, b) else "value"
+    if rule == "ttl_window":
+        return None if _within(a, b, window) else "value"
+    if _equal(a, b):
+        return None
+    if _canon(a) == _canon(b) or _multiset(a) == _multiset(b):
+        if rule == "multiset":
+            return None
+        return "order"
+    if _float_equal(a, b):
+        v.rules.append("float_format")
+        return "float_format"
+    return "value"
+
+
+def _equal(a: Reply, b: Reply) -> bool:
+    if a.kind is Kind.DOUBLE and b.kind is Kind.DOUBLE:
+        return a.raw == b.raw if a.raw and b.raw else a.value == b.value or (math.isnan(a.value)
+                                                                           and math.isnan(b.value))
+    if a.kind in AGGREGATES:
+        return a.kind is b.kind and len(a.value) == len(b.value) and all(_equal(x, y) for x, y in _children(a, b))
+    return a == b
+
+
+def _canon(r: Reply) -> Any:
+    """An order-free canonical form: aggregates become sorted tuples, all the way down."""
+    if r.kind in (Kind.MAP, Kind.ATTRIBUTE):
+        return (r.kind.value, tuple(sorted(repr((_canon(k), _canon(v))) for k, v in r.value)))
+    if r.kind in AGGREGATES:
+        return (r.kind.value, tuple(sorted(repr(_canon(x)) for x in r.value)))
+    return (r.kind.value, repr(r.raw or r.value))
+
+
+def _multiset(r: Reply) -> Any:
+    """Top level only: for flat pairs (field, value, field, value…) as RESP2 sends maps."""
+    if r.kind is Kind.ARRAY and len(r.value) % 2 == 0:
+        pairs = [(repr(_canon(r.value[i])), repr(_canon(r.value[i + 1]))) for i in range(0, len(r.value), 2)]
+        return ("pairs", tuple(sorted(pairs)))
+    return _canon(r)
+
+
+def _same_shape(a: Reply, b: Reply) -> bool:
+    if a.kind is not b.kind:
+        return False
+    if a.kind not in AGGREGATES:
+        return True
+    if a.kind is Kind.ARRAY and len(a.value) == 2 and a.value[1].kind is Kind.ARRAY:
+        return True  # a SCAN-style [cursor, batch]: how many come per call is the server's choice
+    return len(a.value) == len(b.value) and all(x.kind is y.kind for x, y in _children(a, b))
+
+
+def _within(a: Reply, b: Reply, window: int) -> bool:
+    if a.kind is Kind.INTEGER and b.kind is Kind.INTEGER:
+        if a.value < 0 or b.value < 0:
+            return a.value == b.value  # -1 no expiry, -2 no key: exact
+        return abs(a.value - b.value) <= window
+    if a.kind in AGGREGATES and b.kind is a.kind and len(a.value) == len(b.value):
+        return all(_within(x, y, window) for x, y in _children(a, b))
+    return _equal(a, b)
+
+
+def _as_float(r: Reply) -> float | None:
+    try:
+        if r.kind is Kind.DOUBLE:
+            return float(r.value)
+        if r.kind in (Kind.BULK, Kind.SIMPLE):
+            return float(r.value)
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def _float_equal(a: Reply, b: Reply) -> bool:
+    if a.kind in AGGREGATES:
+        return (b.kind is a.kind and len(a.value) == len(b.value)
+                and all(_equal(x, y) or _float_equal(x, y) for x, y in _children(a, b)))
+    x, y = _as_float(a), _as_float(b)
+    if x is None or y is None:
+        return False
+    if math.isinf(x) or math.isinf(y) or math.isnan(x) or math.isnan(y):
+        return repr(x) == repr(y)
+    return math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-15)

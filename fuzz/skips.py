@@ -1,0 +1,124 @@
+"""Which commands a differential fuzzer must not send, and which ones block.
+
+A command is skipped when its effect reaches past one program's keyspace (SHUTDOWN, replication, persistence,
+ACL users, client kills), changes the connection so later replies cannot be paired with their commands (MONITOR,
+SUBSCRIBE, CLIENT REPLY, HELLO), or answers with values no two servers share (ids, clocks, statistics).
+"""
+from __future__ import annotations
+
+from forkdiff.spec import CommandSpec
+
+SKIP: dict[str, str] = {
+    "shutdown": "stops the server",
+    "debug": "crashes or reconfigures the server on purpose",
+    "monitor": "turns the connection into an event stream",
+    "subscribe": "turns the connection into pub/sub mode",
+    "psubscribe": "turns the connection into pub/sub mode",
+    "ssubscribe": "turns the connection into pub/sub mode",
+    "unsubscribe": "pub/sub mode only",
+    "punsubscribe": "pub/sub mode only",
+    "sunsubscribe": "pub/sub mode only",
+    "sync": "replication handshake",
+    "psync": "replication handshake",
+    "replconf": "replication handshake",
+    "replicaof": "reconfigures replication",
+    "slaveof": "reconfigures replication",
+    "failover": "reconfigures replication",
+    "save": "writes to disk",
+    "bgsave": "writes to disk",
+    "bgrewriteaof": "writes to disk",
+    "migrate": "talks to another server",
+    "hello": "switches the protocol and reports connection ids",
+    "quit": "closes the connection",
+    "info": "statistics differ by nature",
+    "time": "the clock",
+    "lastsave": "the clock",
+    "config|set": "server-wide settings outlive the program",
+    "config|rewrite": "writes the config file",
+    "config|resetstat": "statistics",
+    "config|get": "defaults differ by product and version by design",
+    "acl|setuser": "server-wide users outlive the program",
+    "acl|deluser": "server-wide users outlive the program",
+    "acl|load": "reads a file",
+    "acl|save": "writes a file",
+    "acl|log": "statistics",
+    "acl|genpass": "random by nature",
+    "acl|list": "lists server-wide state",
+    "acl|users": "lists server-wide state",
+    "acl|getuser": "product-specific user details",
+    "client|kill": "closes connections",
+    "client|pause": "stalls the server",
+    "client|unpause": "pairs with CLIENT PAUSE",
+    "client|reply": "suppresses replies, breaking pipelining",
+    "client|tracking": "sends push messages",
+    "client|caching": "pairs with CLIENT TRACKING",
+    "client|getredir": "pairs with CLIENT TRACKING",
+    "client|trackinginfo": "pairs with CLIENT TRACKING",
+    "client|id": "connection ids differ by nature",
+    "client|list": "connection ids, ports and ages",
+    "client|info": "connection ids, ports and ages",
+    "client|no-evict": "server-wide eviction behaviour",
+    "command|docs": "version-specific documentation",
+    "command|info": "version-specific documentation",
+    "command|list": "version-specific command table",
+    "command": "version-specific command table",
+    "command|count": "version-specific command table",
+    "latency": "statistics",
+    "slowlog": "statistics",
+    "memory": "allocator-specific",
+    "object|freq": "needs an LFU policy; statistics",
+    "object|idletime": "the clock",
+    "object|refcount": "implementation detail",
+    "module": "loads code",
+    "cluster": "cluster mode only",
+    "readonly": "cluster mode only",
+    "readwrite": "cluster mode only",
+    "asking": "cluster mode only",
+    "function": "server-wide libraries outlive the program",
+    "script": "server-wide script cache",
+    "eval": "scripts are a language of their own",
+    "evalsha": "scripts are a language of their own",
+    "eval_ro": "scripts are a language of their own",
+    "evalsha_ro": "scripts are a language of their own",
+    "fcall": "needs loaded functions",
+    "fcall_ro": "needs loaded functions",
+    "pfdebug": "debugging internals",
+    "pfselftest": "debugging internals",
+    "lolwut": "art differs by version on purpose",
+    "dump": "the serialisation format is version-specific",
+    "restore": "the serialisation format is version-specific",
+    "restore-asking": "cluster mode only",
+    "waitaof": "needs an append-only file",
+    "multi": "generated as whole MULTI/EXEC blocks by the program strategy",
+    "exec": "generated as whole MULTI/EXEC blocks by the program strategy",
+    "discard": "generated as whole MULTI/EXEC blocks by the program strategy",
+    "reset": "resets the connection (protocol, selected database)",
+    "auth": "kept out: NOAUTH/WRONGPASS texts depend on server setup",
+}
+
+
+def skip_reason(spec: CommandSpec) -> str | None:
+    """Why `spec` must not be fuzzed, or None. A container's entry covers all of its subcommands."""
+    if spec.group in ("module", "cluster") or spec.name != spec.name.lower():
+        return "module and cluster commands"
+    if spec.name in SKIP:
+        return SKIP[spec.name]
+    if spec.container and spec.container in SKIP:
+        return SKIP[spec.container]
+    if spec.subcommands and "|" not in spec.name:
+        return "a container: its subcommands are fuzzed one by one"
+    if "help" in spec.name.split("|")[-1:]:
+        return "help text differs by version on purpose"
+    return None
+
+
+BLOCKING_TOKENS = frozenset({b"block"})
+
+
+def is_blocking(spec: CommandSpec | None, args: tuple[bytes, ...]) -> bool:
+    """Whether this command line may wait on the server: it must not be pipelined with others."""
+    if spec is None or "blocking" not in spec.flags:
+        return False
+    if spec.name in ("xread", "xreadgroup"):
+        return any(a.lower() in BLOCKING_TOKENS for a in args)
+    return True
