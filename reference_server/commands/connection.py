@@ -10,6 +10,7 @@ from . import command
 SERVER_VERSION = b"8.2.3"
 # Redis 8 loads its vector-set module as a built-in: HELLO lists it like any loaded module.
 BUILTIN_MODULES = ((b"vectorset", 1),)
+INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
 
 
 @command("ping")
@@ -122,8 +123,10 @@ def check_client_name(name: bytes) -> None:
 @command("select")
 def select(engine, client, argv):
     index = string2ll(argv[1])
-    if index is None or not -(1 << 31) <= index < (1 << 31):
+    if index is None:
         return Err(errors.NOT_INTEGER)
+    if not INT_MIN <= index <= INT_MAX:  # Redis reads the index as a C int
+        return Err(errors.VALUE_OUT_OF_RANGE_BETWEEN % (INT_MIN, INT_MAX))
     if not 0 <= index < len(engine.keyspace.dbs):
         return Err(errors.DB_INDEX)
     client.db = index
