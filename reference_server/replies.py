@@ -11,8 +11,9 @@ Plain Python values where the wire type is unambiguous, small wrappers where it 
 """
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from .dtoa import d2string
 
 
 class Err(str):
@@ -61,21 +62,8 @@ OK = "OK"
 
 
 def format_double(d: float) -> bytes:
-    """A double as Redis prints it in replies (shortest round-trip form, 'inf', '-inf', 'nan')."""
-    if math.isinf(d):
-        return b"inf" if d > 0 else b"-inf"
-    if math.isnan(d):
-        return b"nan"
-    if d == int(d) and abs(d) < 1e17:
-        return b"%d" % int(d) if d != 0 or math.copysign(1, d) > 0 else b"-0"
-    text = repr(d)
-    if "e" in text:
-        mant, exp = text.split("e")
-        if mant.endswith(".0"):
-            mant = mant[:-2]
-        sign = "-" if exp.startswith("-") else "+"
-        text = f"{mant}e{sign}{int(exp.lstrip('+-'))}"
-    return text.encode()
+    """A double as Redis prints it in replies (its d2string: Grisu2 digits, integers below 2**62 plainly)."""
+    return d2string(d)
 
 
 def encode(value: Any, resp: int, out: list[bytes]) -> None:
