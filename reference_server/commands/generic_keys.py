@@ -44,8 +44,10 @@ def duplicate(value: Any) -> Any:
 def parse_db_index(engine, arg: bytes) -> int:
     """A database index as MOVE and COPY DB take it: an int, then in range."""
     index = string2ll(arg)
-    if index is None or not _INT_MIN <= index <= _INT_MAX:
+    if index is None:
         raise CommandError(errors.NOT_INTEGER)
+    if not _INT_MIN <= index <= _INT_MAX:
+        raise CommandError(errors.VALUE_OUT_OF_RANGE_BETWEEN % (_INT_MIN, _INT_MAX))
     if not 0 <= index < len(engine.keyspace.dbs):
         raise CommandError(errors.DB_INDEX)
     return index
