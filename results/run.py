@@ -60,10 +60,11 @@ def probe_target(spec: str) -> dict[str, Any]:
     return meta
 
 
-def run_conformance(specs: list[str], rows_path: Path, resps: list[int]) -> int:
-    """The conformance suite on every spec in report mode: failures become rows, not a failed run."""
+def run_conformance(specs: list[str], rows_path: Path, resps: list[int], files: list[str] | None = None) -> int:
+    """The conformance suite (or some of its files) on every spec in report mode: failures become rows."""
     suite = Path(conformance.__file__).parent
-    args = [sys.executable, "-m", "pytest", str(suite), "-q", "-p", "no:cacheprovider", "--no-header",
+    paths = [str(suite / f) for f in files] if files else [str(suite)]
+    args = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", "--no-header",
             "--results-json", str(rows_path), "--tb=no"]
     for spec in specs:
         args += ["--report-only", spec]
@@ -94,7 +95,7 @@ def publish(out: Path, run_info: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def run(targets: list[str], out: Path, budget: int, quick: bool) -> dict[str, Any]:
+def run(targets: list[str], out: Path, budget: int, quick: bool, files: list[str] | None = None) -> dict[str, Any]:
     data_dir = out / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -111,7 +112,7 @@ def run(targets: list[str], out: Path, budget: int, quick: bool) -> dict[str, An
     rows.unlink(missing_ok=True)
     resps = [2] if quick else [2, 3]
     say(f"conformance: {len(available)} targets × RESP{'/'.join(map(str, resps))}")
-    run_conformance(available, rows, resps)
+    run_conformance(available, rows, resps, files)
     say(f"fuzz: {budget} s across {', '.join(available)}")
     run_fuzz(available, data_dir / "fuzz", budget)
     info = {"quick": quick, "fuzz_budget": budget, "targets": targets, "resp": resps,
