@@ -11,7 +11,8 @@ from .. import errors
 from ..errors import CommandError
 from ..replies import Map
 from . import command
-from .strings import STRING_TYPES, c_string, lookup_read, parse_integer
+from .generic_keys import lookup_read
+from .strings import STRING_TYPES, c_string, parse_integer
 
 _CELL_BYTES = 4  # Redis's table holds uint32 cells; their total is capped by proto-max-bulk-len
 
@@ -104,7 +105,8 @@ def _walk_back(a: bytes, b: bytes, table: list[list[int]], min_match_len: int) -
 
 @command("lcs")
 def lcs(engine, client, argv):
-    a, b = lookup_read(engine, client, argv[1]), lookup_read(engine, client, argv[2])
+    db = engine.db(client)
+    a, b = lookup_read(engine, db, argv[1]), lookup_read(engine, db, argv[2])
     if not isinstance(a, (STRING_TYPES, type(None))) or not isinstance(b, (STRING_TYPES, type(None))):
         raise CommandError(errors.LCS_NOT_STRINGS)
     a, b = bytes(a or b""), bytes(b or b"")

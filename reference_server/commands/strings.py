@@ -13,21 +13,17 @@ from ..errors import CommandError
 from ..replies import OK
 from ..util import LLONG_MAX, string2ll
 from . import command
+from .generic_keys import lookup_read
+from .generic_object import settle_string_encoding
 
 STRING_TYPES = (bytes, bytearray)
 
 
 # -- lookups shared by the string modules ----------------------------------------------------------------------
-def lookup_read(engine, client, key: bytes):
-    """A read lookup: counts a keyspace hit or miss as Redis's lookupKeyRead does (whatever the type)."""
-    value = engine.db(client).get(key)
-    engine.stats["keyspace_hits" if value is not None else "keyspace_misses"] += 1
-    return value
-
-
 def read_string(engine, client, key: bytes):
-    """The string at `key` for a reading command: None when missing, WRONGTYPE when not a string."""
-    value = lookup_read(engine, client, key)
+    """The string at `key` for a reading command (a keyspace hit or miss): None when missing, WRONGTYPE when not
+    a string."""
+    value = lookup_read(engine, engine.db(client), key)
     if value is not None and not isinstance(value, STRING_TYPES):
         raise CommandError(errors.WRONGTYPE)
     return value
@@ -184,7 +180,9 @@ def getex(engine, client, argv):
         db.delete(argv[1])  # an absolute time already past deletes the key at once
     elif when is not None:
         db.set_expire(argv[1], when)
+        settle_string_encoding(db, argv[1])
     elif opts.persist:
+        settle_string_encoding(db, argv[1])  # a value made raw by its expiry stays raw without it
         db.persist(argv[1])
     return value
 
@@ -192,7 +190,8 @@ def getex(engine, client, argv):
 # -- several keys at once ----------------------------------------------------------------------------------------
 @command("mget")
 def mget(engine, client, argv):
-    values = (lookup_read(engine, client, key) for key in argv[1:])
+    db = engine.db(client)
+    values = (lookup_read(engine, db, key) for key in argv[1:])
     return [as_reply(v) if isinstance(v, STRING_TYPES) else None for v in values]
 
 
