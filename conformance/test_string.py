@@ -405,3 +405,17 @@ def test_msetnx_existing_key_of_other_type(conn):
 def test_msetnx_same_key_twice_keeps_the_last(conn):
     assert_reply(conn.call("MSETNX", "a", "1", "a", "2"), integer(1))
     assert_reply(conn.call("GET", "a"), bulk("2"))
+
+
+@pytest.mark.since("6.2")
+def test_getex_without_change_leaves_a_watched_key_alone(conn, connect_client):
+    """Commands that end up changing nothing do not abort a transaction WATCHing the key."""
+    conn.call("SET", "k", "v")
+    conn.call("WATCH", "k")
+    other = connect_client()
+    for command in (("GETEX", "k"), ("GETEX", "k", "PERSIST"), ("SET", "k", "w", "NX"), ("SETRANGE", "k", "0", ""),
+                    ("MSETNX", "k", "w")):
+        other.call(*command)
+    conn.call("MULTI")
+    conn.call("GET", "k")
+    assert_reply(conn.call("EXEC"), bulks("v"))

@@ -73,6 +73,24 @@ def test_append_inside_multi_replies_are_snapshots(conn):
     assert_reply(conn.call("GET", "k"), bulk("zb"))
 
 
+@pytest.mark.parametrize("command,encoding", [(("APPEND", "k", ""), "raw"), (("SETRANGE", "k", "0", "x"), "raw"),
+                                              (("SETRANGE", "k", "0", ""), "int"), (("INCR", "k"), "int")],
+                         ids=["append", "setrange", "setrange-nothing", "incr"])
+def test_append_edits_make_the_value_raw(conn, command, encoding):
+    conn.call("SET", "k", "12")
+    conn.call(*command)
+    assert_reply(conn.call("OBJECT", "ENCODING", "k"), bulk(encoding))
+
+
+def test_append_touches_a_watched_key(conn, connect_client, resp):
+    conn.call("SET", "k", "v")
+    conn.call("WATCH", "k")
+    connect_client().call("APPEND", "k", "")
+    conn.call("MULTI")
+    conn.call("GET", "k")
+    assert conn.call("EXEC").raw == (b"_\r\n" if resp == 3 else b"*-1\r\n")
+
+
 def test_append_beyond_the_maximum_size(conn, small_max_bulk):
     conn.call("SET", "k", "x" * 600)
     assert_error(conn.call("APPEND", "k", "y" * (small_max_bulk - 599)), TOO_LONG)
