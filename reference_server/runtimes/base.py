@@ -35,6 +35,7 @@ class LoopServer:
         self._sock: socket.socket | None = None
         self._stopping = threading.Event()
         self._rr = itertools.count()
+        self._error: OSError | None = None
         self.engine.runtime = self.name  # reported by INFO server as forkdiff_runtime
 
     # -- what runtimes override ------------------------------------------------------------------------------------
@@ -81,7 +82,13 @@ class LoopServer:
         asyncio.set_event_loop(loop)
         self.loops[index] = loop
         if index == 0:
-            loop.run_until_complete(self._listen(loop))
+            try:
+                loop.run_until_complete(self._listen(loop))
+            except OSError as exc:  # the port is taken or the address is not ours: start() raises it
+                self._error = exc
+                loop.close()
+                ready.set()
+                return
             loop.create_task(self._tick())
         ready.set()
         try:
@@ -96,9 +103,13 @@ class LoopServer:
             loop.close()
 
     async def _listen(self, loop: asyncio.AbstractEventLoop) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
         sock.listen(511)
         sock.setblocking(False)
         self._sock = sock
@@ -134,6 +145,9 @@ class LoopServer:
             self._threads.append(t)
             if not ready.wait(10):
                 raise RuntimeError(f"{self.name}: I/O loop {i} did not start")
+            if self._error is not None:
+                self.stop()
+                raise self._error
         return self
 
     @property
