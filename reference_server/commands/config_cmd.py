@@ -54,19 +54,18 @@ def config_set(engine, client, argv):
         raise CommandError(errors.SYNTAX)
     pairs = [(argv[i].decode("utf-8", "surrogateescape"), argv[i + 1]) for i in range(2, len(argv), 2)]
     params = _lookup_all(engine.config, [name for name, _ in pairs])
-    values = [_parse(param, name, value) for param, (name, value) in zip(params, pairs)]
+    values = [_parse(param, name.lower(), value) for param, (name, value) in zip(params, pairs)]
     for param, value in zip(params, values):
         engine.config.set(param.name, value)
     return OK
 
 
 def _lookup_all(config, names: list[str]) -> list[Param]:
-    """Unknown names are reported first; then the first immutable or repeated one."""
+    """The first unknown, immutable or repeated name, in argument order, is the one reported."""
+    params, seen = [], set()
     for name in names:
         if config.canonical(name) not in config.params:
             raise CommandError(errors.CONFIG_SET_UNKNOWN % name)
-    params, seen = [], set()
-    for name in names:
         param = config.params[config.canonical(name)]
         if param.immutable:
             raise CommandError(errors.CONFIG_SET_FAILED % (name, "can't set immutable config"))
@@ -78,7 +77,7 @@ def _lookup_all(config, names: list[str]) -> list[Param]:
 
 
 def _parse(param: Param, name: str, raw: bytes) -> str:
-    """The value as CONFIG GET will show it, or the CONFIG SET error naming the parameter as it was asked."""
+    """The value as CONFIG GET will show it, or the CONFIG SET error naming the parameter (or alias) given."""
     parser = _PARSERS.get(param.kind, _parse_string)
     try:
         return parser(param, raw)
