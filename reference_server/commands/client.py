@@ -9,7 +9,7 @@ from ..replies import OK, Err, Verbatim
 from ..util import string2ll
 from . import command
 from .client_info import CLIENT_TYPES, client_type, info_line
-from .connection import check_client_name
+from .connection import check_client_name, is_listable
 
 HELP = [
     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -115,7 +115,7 @@ def client_setinfo(engine, client, argv):
     attr, value = argv[2], argv[3]
     if attr.lower() not in (b"lib-name", b"lib-ver"):
         return Err(errors.CLIENT_SETINFO_OPTION % _text(attr))
-    if any(b < 0x21 or b > 0x7E for b in value):
+    if not is_listable(value):
         return Err(errors.CLIENT_ATTR_INVALID % _text(attr))
     if attr.lower() == b"lib-name":
         client.lib_name = value

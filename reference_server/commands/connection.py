@@ -113,9 +113,16 @@ def hello(engine, client, argv):
     return hello_reply(engine, client)
 
 
+def is_listable(value: bytes) -> bool:
+    """CLIENT LIST splits on spaces, so names and library attributes are printable ASCII without spaces.
+
+    Redis scans the value as a C string: nothing after a NUL byte is looked at.
+    """
+    return all(0x21 <= b <= 0x7E for b in value.split(b"\x00", 1)[0])
+
+
 def check_client_name(name: bytes) -> None:
-    """Names show in CLIENT LIST, split on spaces: only printable ASCII without spaces (or empty) is allowed."""
-    if any(b < 0x21 or b > 0x7E for b in name):
+    if not is_listable(name):
         raise CommandError(errors.CLIENT_NAME_INVALID)
 
 
