@@ -184,5 +184,5 @@ def _srandmember_count(engine, client, key: bytes, count: int) -> list:
 
 @command("sscan")
 def sscan(engine, client, argv):
-    return scan_members(engine, client, argv, SetValue, lambda v: [(m,) for m in v.ordered()],
+    return scan_members(engine, client, argv, SetValue, "set", SetValue.ordered, lambda v, m: [],
                         lambda v: v.enc != HASHTABLE)

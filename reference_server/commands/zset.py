@@ -198,7 +198,6 @@ def _random_entries(rng, z: ZSetValue, count: int) -> list[tuple[float, bytes]]:
 
 @command("zscan")
 def zscan(engine, client, argv):
-    return scan_members(engine, client, argv, ZSetValue,
-                        lambda z: [(m, format_double(s)) for s, m in z],
-                        lambda z: z.enc == LISTPACK)
+    return scan_members(engine, client, argv, ZSetValue, "zset", lambda z: [m for _, m in z],
+                        lambda z, m: [format_double(z.score(m))], lambda z: z.enc == LISTPACK)
 
