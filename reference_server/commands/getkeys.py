@@ -12,6 +12,7 @@ from .. import errors
 from ..errors import CommandError
 from ..replies import RSet
 from . import command
+from .command_cmd import is_implemented
 
 KeyRefs = list[tuple[int, tuple[str, ...]]]
 _READ = ("RO", "access")
@@ -46,11 +47,12 @@ def find_keys(engine, line: list[bytes]) -> KeyRefs:
 
 
 def _lookup(engine, line: list[bytes]) -> CommandSpec | None:
-    """Like Redis's lookupCommand: a container with a subcommand argument must name a known subcommand."""
+    """Like Redis's lookupCommand, among the commands this server implements: a container with a subcommand
+    argument must name a known subcommand."""
     top = engine.spec.get(line[0].decode("utf-8", "surrogateescape"))
-    if top is None or not top.subcommands or len(line) == 1:
-        return top
-    return engine.spec.get(f"{top.name}|{line[1].decode('utf-8', 'surrogateescape')}")
+    if top is not None and top.subcommands and len(line) > 1:
+        top = engine.spec.get(f"{top.name}|{line[1].decode('utf-8', 'surrogateescape')}")
+    return top if top is not None and is_implemented(top) else None
 
 
 def _has_keys(spec: CommandSpec) -> bool:
