@@ -103,8 +103,11 @@ def table_bits(size: int) -> int:
 
 
 def position(element: Hashable) -> int:
-    """A fixed, well-spread 64-bit position (splitmix64's finaliser over Python's hash, which is cached on bytes)."""
+    """A fixed, well-spread 64-bit position: Python's hash of bytes (SipHash, cached on the object) as it is;
+    other elements (small ints hash to themselves) through splitmix64's finaliser."""
     z = hash(element) & _MASK64
+    if type(element) is bytes:
+        return z
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
     return z ^ (z >> 31)
@@ -127,7 +130,9 @@ def scan(elements: Collection, cursor: int, count: int, compact: bool = False) -
     shift = 64 - bits
     first = reverse_bits(cursor & (buckets - 1), bits)
     end = min(buckets, first + count * 10 + 1)
-    found = [(pos, e) for e in elements if first <= (pos := position(e)) >> shift < end]
+    low, high = first << shift, end << shift
+    found = [(pos, e) for e in elements
+             if low <= (pos := hash(e) & _MASK64 if type(e) is bytes else position(e)) < high]
     found.sort(key=_first)
     taken: list = []
     bucket, i = first, 0
