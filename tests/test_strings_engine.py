@@ -2,10 +2,12 @@
 long double arithmetic of INCRBYFLOAT."""
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 
 import pytest
 
+from reference_server.commands.string_lcs import LcsTable
 from reference_server.engine import Engine
 from reference_server.longdouble import (add_long_double, format_long_double_human, parse_long_double,
                                          round_to_long_double)
@@ -160,3 +162,23 @@ def test_long_double_sum_is_rounded_once():
 @pytest.mark.parametrize("text", [b"", b" 1", b"1 ", b"nan", b"-nan", b"1e", b"0x", b"0x1p", b"--1", b"1\x00"])
 def test_long_double_refuses(text):
     assert parse_long_double(text) is None
+
+
+# -- LCS table -----------------------------------------------------------------------------------------------------
+def _prefix_lcs_lengths(a: bytes, b: bytes) -> list[list[int]]:
+    """The textbook dynamic programming table, as the oracle for the bit-parallel one."""
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            same = a[i - 1] == b[j - 1]
+            table[i][j] = table[i - 1][j - 1] + 1 if same else max(table[i - 1][j], table[i][j - 1])
+    return table
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_lcs_bit_table_matches_dynamic_programming(seed):
+    rng = random.Random(seed)
+    a = bytes(rng.choice(b"abc") for _ in range(rng.randint(0, 70)))
+    b = bytes(rng.choice(b"abc") for _ in range(rng.randint(0, 70)))
+    expected, table = _prefix_lcs_lengths(a, b), LcsTable(a, b)
+    assert all(table.length(i, j) == expected[i][j] for i in range(len(a) + 1) for j in range(len(b) + 1))
