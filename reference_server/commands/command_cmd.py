@@ -12,9 +12,9 @@ from forkdiff.spec import CommandSpec
 
 from .. import errors
 from ..errors import CommandError
+from ..glob import stringmatch as match
 from ..replies import Bool, Double, Map, RSet, Verbatim
 from . import HANDLERS, command
-from .config_cmd import match
 
 _SUBCOMMANDS_AT = 9  # position of the subcommand list in a COMMAND INFO entry
 

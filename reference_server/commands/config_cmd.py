@@ -4,19 +4,10 @@ from __future__ import annotations
 from .. import errors
 from ..config import LLONG_MAX, Param
 from ..errors import CommandError
+from ..glob import stringmatch as match
 from ..replies import OK, Map
 from ..util import string2ll
 from . import command
-
-try:
-    from ..glob import match
-except ImportError:  # temporary: glob.py (Redis's stringmatchlen) is being written alongside this module
-    import fnmatch
-
-    def match(pattern: bytes, string: bytes, nocase: bool = False) -> bool:
-        if nocase:
-            pattern, string = pattern.lower(), string.lower()
-        return fnmatch.fnmatchcase(string.decode("latin-1"), pattern.decode("latin-1"))
 
 _HZ_RANGE = (1, 500)  # Redis clamps hz into this range when it is set
 _EVENT_FLAGS = "g$lshzxetdn"  # the classes 'A' stands for, in the order Redis prints them
