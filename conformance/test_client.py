@@ -520,3 +520,104 @@ def test_client_unknown_subcommand(conn):
 
 def test_client_wrong_arity(conn):
     assert_error(conn.call("CLIENT"), "ERR wrong number of arguments for 'client' command")
+
+
+# -- TRACKING settings (GETREDIR, TRACKINGINFO, CACHING) ---------------------------------------------------------
+def tracking_info(conn) -> tuple[list[bytes], int, list[bytes]]:
+    """(flags, redirect, prefixes) from CLIENT TRACKINGINFO, whose flags are a set in RESP3."""
+    reply = conn.call("CLIENT", "TRACKINGINFO")
+    pairs = reply.value if reply.kind is Kind.MAP else list(zip(reply.value[::2], reply.value[1::2]))
+    fields = {k.value.decode(): v for k, v in pairs}
+    assert fields["flags"].kind is (Kind.SET if reply.kind is Kind.MAP else Kind.ARRAY)
+    return ([f.value for f in fields["flags"].value], fields["redirect"].value,
+            [p.value for p in fields["prefixes"].value])
+
+
+def test_client_trackinginfo_off(conn):
+    assert tracking_info(conn) == ([b"off"], -1, [])
+    assert_reply(conn.call("CLIENT", "GETREDIR"), integer(-1))
+
+
+def test_client_tracking_redirect(conn, connect_client, resp):
+    target_id = connect_client().call("CLIENT", "ID").value
+    assert_ok(conn.call("CLIENT", "TRACKING", "on", "REDIRECT", target_id, "NOLOOP"))
+    assert tracking_info(conn) == ([b"on", b"noloop"], target_id, [])
+    assert_reply(conn.call("CLIENT", "GETREDIR"), integer(target_id))
+    fields = info(conn, resp)
+    assert (fields["flags"], fields["redir"]) == ("t", str(target_id))
+    assert_ok(conn.call("CLIENT", "TRACKING", "off"))
+    assert tracking_info(conn) == ([b"off"], -1, [])
+
+
+def test_client_tracking_bcast_prefixes(conn, resp):
+    assert_ok(conn.call("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "b", "PREFIX", "a"))
+    assert tracking_info(conn) == ([b"on", b"bcast"], 0, [b"a", b"b"])
+    assert info(conn, resp)["flags"] == "tB"
+    assert_error(conn.call("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "ab"),
+                 "ERR Prefix 'ab' overlaps with an existing prefix 'a'. Prefixes for a single client must not overlap.")
+
+
+def test_client_tracking_bcast_without_prefix_follows_everything(conn):
+    assert_ok(conn.call("CLIENT", "TRACKING", "on", "bcast", "noloop"))
+    assert_ok(conn.call("CLIENT", "TRACKING", "on", "bcast"))  # modes are replaced: NOLOOP is gone
+    assert tracking_info(conn) == ([b"on", b"bcast"], 0, [b""])
+    assert_error(conn.call("CLIENT", "TRACKING", "on", "bcast", "prefix", "c"),
+                 "ERR Prefix 'c' overlaps with an existing prefix ''. Prefixes for a single client must not overlap.")
+
+
+def test_client_caching_optin(conn):
+    assert_ok(conn.call("CLIENT", "TRACKING", "on", "OPTIN"))
+    assert_ok(conn.call("CLIENT", "CACHING", "yes"))
+    assert tracking_info(conn) == ([b"on", b"optin", b"caching-yes"], 0, [])
+    assert_error(conn.call("CLIENT", "CACHING", "no"),
+                 "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
+
+
+def test_client_caching_optout(conn):
+    assert_ok(conn.call("CLIENT", "TRACKING", "on", "OPTOUT"))
+    assert_ok(conn.call("CLIENT", "CACHING", "NO"))
+    assert tracking_info(conn) == ([b"on", b"optout", b"caching-no"], 0, [])
+    assert_error(conn.call("CLIENT", "CACHING", "yes"),
+                 "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
+    assert_error(conn.call("CLIENT", "CACHING", "maybe"), SYNTAX)
+
+
+def test_client_caching_without_tracking(conn):
+    assert_error(conn.call("CLIENT", "CACHING", "yes"),
+                 "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode "
+                 "enabled")
+
+
+def test_client_tracking_reset_turns_it_off(conn):
+    conn.call("CLIENT", "TRACKING", "on")
+    conn.call("RESET")
+    assert tracking_info(conn) == ([b"off"], -1, [])
+
+
+@pytest.mark.parametrize("args,message", [
+    (("maybe",), SYNTAX),
+    (("on", "foo"), SYNTAX),
+    (("on", "redirect"), SYNTAX),
+    (("on", "redirect", "x"), "ERR value is not an integer or out of range"),
+    (("on", "redirect", "999999"), "ERR The client ID you want redirect to does not exist"),
+    (("on", "prefix", "a"), "ERR PREFIX option requires BCAST mode to be enabled"),
+    (("on", "bcast", "optin"), "ERR OPTIN and OPTOUT are not compatible with BCAST"),
+    (("on", "optin", "optout"), "ERR You can't specify both OPTIN mode and OPTOUT mode"),
+    (("on", "bcast", "prefix", "a", "prefix", "ab"),
+     "ERR Prefix 'a' overlaps with another provided prefix 'ab'. Prefixes for a single client must not overlap."),
+    (("on", "bcast", "prefix", "a", "prefix", "a"),
+     "ERR Prefix 'a' overlaps with another provided prefix 'a'. Prefixes for a single client must not overlap."),
+])
+def test_client_tracking_errors(conn, args, message):
+    assert_error(conn.call("CLIENT", "TRACKING", *args), message)
+    assert tracking_info(conn) == ([b"off"], -1, [])
+
+
+def test_client_tracking_mode_switches_refused(conn):
+    conn.call("CLIENT", "TRACKING", "on", "optin")
+    assert_error(conn.call("CLIENT", "TRACKING", "on", "optout"),
+                 "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then "
+                 "re-enabling it with a different mode.")
+    assert_error(conn.call("CLIENT", "TRACKING", "on", "bcast"),
+                 "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then "
+                 "re-enabling it with a different mode.")
