@@ -187,7 +187,7 @@ def _random_entries(rng, z: ZSetValue, count: int) -> list[tuple[float, bytes]]:
     if count < 0:
         return [rng.choice(entries) for _ in range(-count)]
     if count >= len(entries):
-        return entries
+        return entries[::-1]  # Redis walks a sorted set from its highest entry here
     if count == 1:
         return [rng.choice(entries)]
     picked = set(rng.sample(range(len(entries)), count))

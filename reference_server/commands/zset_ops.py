@@ -30,7 +30,7 @@ class Source:
             return []
         if isinstance(self.value, SetValue):
             return [(m, 1.0) for m in self.value]
-        return [(m, s) for s, m in self.value]
+        return [(m, s) for s, m in reversed(self.value.index)]  # Redis walks sorted sets from the top
 
     def score(self, member: bytes) -> float | None:
         if isinstance(self.value, SetValue):
