@@ -18,12 +18,14 @@ def type_name(value: Any) -> str:
 
 
 class Database:
-    __slots__ = ("index", "data", "expires", "watchers", "clock", "blocked", "ready_keys", "__weakref__")
+    __slots__ = ("index", "data", "expires", "watchers", "clock", "blocked", "ready_keys", "last_access",
+                 "__weakref__")
 
     def __init__(self, index: int, clock: Callable[[], int], ready_keys: set | None = None) -> None:
         self.index = index
         self.data: dict[bytes, Any] = {}
         self.expires: dict[bytes, int] = {}  # key -> absolute unix time in ms
+        self.last_access: dict[bytes, int] = {}  # key -> ms of its last lookup or write (OBJECT IDLETIME)
         self.watchers: dict[bytes, set] = {}  # key -> clients WATCHing it
         self.blocked: dict[bytes, list] = {}  # key -> clients blocked on it, oldest first
         # (db index, key) of blocked-on keys that received data; shared by all databases of a keyspace
@@ -42,6 +44,8 @@ class Database:
             self._remove(key)
             self.signal(key)
             return None
+        if value is not None:
+            self.last_access[key] = self.clock()
         return value
 
     def get_typed(self, key: bytes, kind: type | tuple) -> Any:
@@ -87,6 +91,7 @@ class Database:
     def set(self, key: bytes, value: Any, keep_ttl: bool = False) -> None:
         """Store `value` (overwriting any type); drops the expiry unless keep_ttl."""
         self.data[key] = value
+        self.last_access[key] = self.clock()
         if not keep_ttl:
             self.expires.pop(key, None)
         self.signal(key)
@@ -94,6 +99,7 @@ class Database:
     def add(self, key: bytes, value: Any) -> None:
         """Store a new aggregate created by a write (LPUSH on a missing key…): wakes clients blocked on it."""
         self.data[key] = value
+        self.last_access[key] = self.clock()
         self.signal(key)
         if key in self.blocked:
             self.ready_keys.add((self.index, key))
@@ -118,6 +124,7 @@ class Database:
     def _remove(self, key: bytes) -> None:
         del self.data[key]
         self.expires.pop(key, None)
+        self.last_access.pop(key, None)
 
     def signal(self, key: bytes) -> None:
         """The key changed: every client WATCHing it will fail its EXEC.
@@ -142,6 +149,7 @@ class Database:
         touched = [key for key in self.watchers if key in self.data]
         self.data.clear()
         self.expires.clear()
+        self.last_access.clear()
         for key in touched:
             self.signal(key)
 
@@ -176,6 +184,7 @@ class Keyspace:
         _touch_swapped(db_, da)
         da.data, db_.data = db_.data, da.data
         da.expires, db_.expires = db_.expires, da.expires
+        da.last_access, db_.last_access = db_.last_access, da.last_access
         for d in (da, db_):
             for key in d.blocked:
                 if key in d.data:
