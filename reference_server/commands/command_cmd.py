@@ -45,37 +45,43 @@ def reply_value(tree: dict) -> Any:
     raise ValueError(f"unexpected reply kind {kind!r} in the command spec")
 
 
-def is_implemented(spec: CommandSpec) -> bool:
-    return spec.name in HANDLERS or any(sub in HANDLERS for sub in spec.subcommands)
+def handlers_of(engine) -> dict:
+    """The engine's own command table (tests may give one engine a modified copy), else the registry."""
+    return getattr(engine, "handlers", HANDLERS)
+
+
+def is_implemented(spec: CommandSpec, handlers: dict = HANDLERS) -> bool:
+    return spec.name in handlers or any(sub in handlers for sub in spec.subcommands)
 
 
 def implemented(engine) -> list[CommandSpec]:
     """Implemented top-level commands, in the spec's order."""
-    return [spec for spec in engine.spec.top_level() if is_implemented(spec)]
+    handlers = handlers_of(engine)
+    return [spec for spec in engine.spec.top_level() if is_implemented(spec, handlers)]
 
 
-def command_info(spec: CommandSpec) -> list:
+def command_info(spec: CommandSpec, handlers: dict = HANDLERS) -> list:
     info = reply_value(spec.raw["info_reply"])
     if spec.subcommands:
-        info[_SUBCOMMANDS_AT] = [sub for sub in info[_SUBCOMMANDS_AT] if sub[0].decode() in HANDLERS]
+        info[_SUBCOMMANDS_AT] = [sub for sub in info[_SUBCOMMANDS_AT] if sub[0].decode() in handlers]
     return info
 
 
-def command_docs(spec: CommandSpec) -> Map:
+def command_docs(spec: CommandSpec, handlers: dict = HANDLERS) -> Map:
     docs = reply_value(spec.raw["docs_reply"])
-    return Map((k, Map((n, d) for n, d in v if n.decode() in HANDLERS) if k == b"subcommands" else v)
+    return Map((k, Map((n, d) for n, d in v if n.decode() in handlers) if k == b"subcommands" else v)
                for k, v in docs)
 
 
 def _find(engine, name: bytes) -> CommandSpec | None:
     """A command by name, "container|sub" names included, if this server implements it."""
     spec = engine.spec.get(name.decode("utf-8", "surrogateescape"))
-    return spec if spec is not None and is_implemented(spec) else None
+    return spec if spec is not None and is_implemented(spec, handlers_of(engine)) else None
 
 
 @command("command")
 def command_all(engine, client, argv):
-    return [command_info(spec) for spec in implemented(engine)]
+    return [command_info(spec, handlers_of(engine)) for spec in implemented(engine)]
 
 
 @command("command|count")
@@ -88,7 +94,7 @@ def command_info_cmd(engine, client, argv):
     if len(argv) == 2:
         return command_all(engine, client, argv)
     found = (_find(engine, name) for name in argv[2:])
-    return [None if spec is None else command_info(spec) for spec in found]
+    return [None if spec is None else command_info(spec, handlers_of(engine)) for spec in found]
 
 
 @command("command|docs")
@@ -97,7 +103,7 @@ def command_docs_cmd(engine, client, argv):
         specs: Iterable[CommandSpec] = implemented(engine)
     else:
         specs = (spec for spec in (_find(engine, name) for name in argv[2:]) if spec is not None)
-    return Map((spec.name.encode(), command_docs(spec)) for spec in specs)
+    return Map((spec.name.encode(), command_docs(spec, handlers_of(engine))) for spec in specs)
 
 
 @command("command|list")
@@ -105,7 +111,7 @@ def command_list(engine, client, argv):
     keep = _list_filter(argv)
     names = []
     for spec in implemented(engine):
-        subs = [engine.spec[sub] for sub in spec.subcommands if sub in HANDLERS]
+        subs = [engine.spec[sub] for sub in spec.subcommands if sub in handlers_of(engine)]
         names.extend(s.name.encode() for s in (spec, *subs) if keep(s))
     return names
 

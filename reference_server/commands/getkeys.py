@@ -12,7 +12,7 @@ from .. import errors
 from ..errors import CommandError
 from ..replies import RSet
 from . import command
-from .command_cmd import is_implemented
+from .command_cmd import handlers_of, is_implemented
 
 KeyRefs = list[tuple[int, tuple[str, ...]]]
 _READ = ("RO", "access")
@@ -52,7 +52,7 @@ def _lookup(engine, line: list[bytes]) -> CommandSpec | None:
     top = engine.spec.get(line[0].decode("utf-8", "surrogateescape"))
     if top is not None and top.subcommands and len(line) > 1:
         top = engine.spec.get(f"{top.name}|{line[1].decode('utf-8', 'surrogateescape')}")
-    return top if top is not None and is_implemented(top) else None
+    return top if top is not None and is_implemented(top, handlers_of(engine)) else None
 
 
 def _has_keys(spec: CommandSpec) -> bool:
