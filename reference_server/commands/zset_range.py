@@ -168,7 +168,7 @@ def _parse_options(argv: list[bytes], first: int, req: RangeRequest, store: bool
             req.offset, req.limit = parse_long(argv[i + 1]), parse_long(argv[i + 2])
             i += 2
         elif not fixed_direction and opt == b"rev":
-            req.reverse = True
+            req.reverse, fixed_direction = True, True
         elif not fixed_kind and opt in (b"bylex", b"byscore"):
             req.kind, fixed_kind = ("lex" if opt == b"bylex" else "score"), True
         else:
@@ -180,8 +180,7 @@ def _parse_options(argv: list[bytes], first: int, req: RangeRequest, store: bool
         raise CommandError(errors.ZRANGE_WITHSCORES_BYLEX)
 
 
-def _select(z: ZSetValue, req: RangeRequest, low: bytes, high: bytes, rng: Range | None,
-            ranks: tuple[int, int] | None) -> list[tuple]:
+def _select(z: ZSetValue, req: RangeRequest, rng: Range | None, ranks: tuple[int, int] | None) -> list[tuple]:
     if req.kind == "rank":
         return by_rank(z, ranks[0], ranks[1], req.reverse)
     return walk(z, rng, req.offset, req.limit, req.reverse)
@@ -201,7 +200,7 @@ def range_generic(engine, client, argv, key_index: int, req: RangeRequest, *, st
     low, high = argv[key_index + 1], argv[key_index + 2]
     rng, ranks = _parse_bounds(req, low, high)
     z = get_zset(engine, client, argv[key_index])
-    entries = _select(z, req, low, high, rng, ranks) if z is not None else []
+    entries = _select(z, req, rng, ranks) if z is not None else []
     if store:
         return _store_range(engine, client, argv[1], z, req, entries)
     return scored_reply(entries, client.resp, req.withscores)
