@@ -2,8 +2,8 @@
 
     target = FaultyReference({"strlen": off_by_one})   # spec name "reference+strlen"
 
-The fault wraps the engine's handler lookup on that one server instance only: production code is untouched and
-other engines in the same process keep their correct handlers.
+The fault replaces handlers in that one engine's own command table (Engine.handlers, the engine's test hook):
+production code is untouched and other engines in the same process keep their correct handlers.
 """
 from __future__ import annotations
 
@@ -37,12 +37,7 @@ class FaultyReference(InProcessTarget):
     def start(self) -> None:
         super().start()
         engine = self.server.engine
-        lookup = engine.lookup
-
-        def faulty_lookup(name: str, argv: list) -> tuple:
-            spec, handler, rejection = lookup(name, argv)
-            if handler is not None and spec.name in self.faults:
-                handler = self.faults[spec.name](handler)
-            return spec, handler, rejection
-
-        engine.lookup = faulty_lookup
+        handlers = dict(engine.handlers)  # the engine's own copy: the shared registry stays correct
+        for name, fault in self.faults.items():
+            handlers[name] = fault(handlers[name])
+        engine.handlers = handlers

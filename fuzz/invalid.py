@@ -3,40 +3,45 @@ from __future__ import annotations
 
 from typing import Callable
 
-from hypothesis import strategies as st
+from .choice import Choice
+
 
 BAD_NUMBERS = [b"x", b"1.5", b"", b"99999999999999999999", b"-", b"nan", b"1e400", b" 1", b"0x10"]
 UNKNOWN_TOKENS = [b"BOGUS", b"NX", b"COUNT", b"WITHSCORES", b"-1"]
+BAD_NUMBER_VALUES = Choice(tuple(BAD_NUMBERS))
+UNKNOWN_TOKEN_VALUES = Choice(tuple(UNKNOWN_TOKENS))
+EXTRAS = Choice((b"extra", b"1"))
 
 
-def drop_last(draw: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
+def drop_last(pick: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
     return words[:-1]
 
 
-def add_extra(draw: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
-    return words + [draw(st.sampled_from([b"extra", b"1"]))]
+def add_extra(pick: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
+    return words + [pick(EXTRAS)]
 
 
-def bad_number(draw: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
+def bad_number(pick: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
     spots = [i for i, is_number in enumerate(numeric) if is_number]
     if not spots:
-        return add_extra(draw, words, numeric)
-    i = draw(st.sampled_from(spots))
-    return words[:i] + [draw(st.sampled_from(BAD_NUMBERS))] + words[i + 1:]
+        return add_extra(pick, words, numeric)
+    i = pick(Choice(tuple(spots)))
+    return words[:i] + [pick(BAD_NUMBER_VALUES)] + words[i + 1:]
 
 
-def unknown_token(draw: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
-    i = draw(st.integers(min(1, len(words)), len(words)))
-    return words[:i] + [draw(st.sampled_from(UNKNOWN_TOKENS))] + words[i:]
+def unknown_token(pick: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
+    i = pick(Choice(tuple(range(min(1, len(words)), len(words) + 1))))
+    return words[:i] + [pick(UNKNOWN_TOKEN_VALUES)] + words[i:]
 
 
-def no_arguments(draw: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
+def no_arguments(pick: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
     return []
 
 
 MUTATIONS = [bad_number, unknown_token, drop_last, add_extra, no_arguments]
+CHOOSE_MUTATION = Choice(tuple(MUTATIONS))
 
 
-def mutate(draw: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
+def mutate(pick: Callable, words: list[bytes], numeric: list[bool]) -> list[bytes]:
     """One mutation, chosen by a draw that shrinks towards the first (the least disruptive) of them."""
-    return draw(st.sampled_from(MUTATIONS))(draw, words, numeric)
+    return pick(CHOOSE_MUTATION)(pick, words, numeric)

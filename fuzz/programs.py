@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from hypothesis import strategies as st
 
@@ -16,7 +16,7 @@ from forkdiff.spec import CommandSpec, Spec, load_spec
 from forkdiff.types import Command
 
 from .skips import skip_reason
-from .strategies import DEFAULT_POOLS, Pools, from_spec
+from .strategies import DEFAULT_POOLS, Pools, from_spec, variants
 
 # The groups the reference server is being built for, in spec spelling; the default selection.
 DEFAULT_GROUPS = ("string", "generic", "server", "connection", "transactions", "list", "hash", "set", "sorted-set")
@@ -94,28 +94,54 @@ def build_catalog(implemented: Iterable[str] | None = None, groups: Iterable[str
     return Catalog({g: tuple(sorted(v)) for g, v in sorted(by_group.items())}, dict(weights or {}))
 
 
-def _weighted_group(catalog: Catalog) -> st.SearchStrategy[str]:
-    """A group chosen by weight; the draw shrinks towards the first group."""
-    groups = [g for g in catalog.groups if catalog.weight(g) > 0]
-    if not groups:
-        raise ValueError("no command group with a positive weight has any command to fuzz")
+def _weighted(names: list[str], weights: list[int]) -> st.SearchStrategy[str]:
+    """One name chosen by weight with a single integer draw, which shrinks towards the first name."""
     bounds: list[int] = []
     total = 0
-    for g in groups:
-        total += catalog.weight(g)
+    for w in weights:
+        total += w
         bounds.append(total)
-    return st.integers(0, total - 1).map(lambda x: groups[bisect.bisect_right(bounds, x)])
+    if not total:
+        raise ValueError("no command group with a positive weight has any command to fuzz")
+    return st.integers(0, total - 1).map(lambda x: names[bisect.bisect_right(bounds, x)])
+
+
+def _group_tables(catalog: Catalog, table: Spec, pools: Pools, invalid_rate: float, detailed: bool, seed: int,
+                  per_command: int) -> dict[str, st.SearchStrategy[Command]]:
+    by_group: dict[str, st.SearchStrategy[Command]] = {}
+    for group, names in catalog.commands.items():
+        if not names or catalog.weight(group) <= 0:
+            continue
+        if detailed:
+            strategies = [from_spec(table, n, pools=pools, invalid_rate=invalid_rate) for n in names]
+            by_group[group] = st.one_of(strategies)
+        else:
+            tables = [variants(table, n, count=per_command, seed=seed, pools=pools, invalid_rate=invalid_rate)
+                      for n in names]
+            by_group[group] = st.sampled_from([t[i] for i in range(max(map(len, tables))) for t in tables
+                                               if i < len(t)])
+    return by_group
 
 
 def commands(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
-             invalid_rate: float = 0.05) -> st.SearchStrategy[Command]:
-    """One command from any group of the catalog."""
-    table = spec or load_spec()
-    per_command = {name: from_spec(table, name, pools=pools, invalid_rate=invalid_rate)
-                   for names in catalog.commands.values() for name in names}
-    by_group = {g: st.sampled_from(names).flatmap(per_command.__getitem__) for g, names in catalog.commands.items()
-                if names}
-    return _weighted_group(catalog).flatmap(by_group.__getitem__)
+             invalid_rate: float = 0.05, detailed: bool = False, seed: int = 0,
+             variants_per_command: int = 48) -> st.SearchStrategy[Command]:
+    """One command from any group of the catalog, the group chosen by weight.
+
+    detailed=True draws every argument through from_spec (finest shrinking, about a dozen draws per command).
+    The default picks one of `variants_per_command` pre-built lines per command (built from the same argument
+    tree, seeded, simplest first) with one draw: several times faster, and delta debugging still removes whole
+    steps afterwards.
+    """
+    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, detailed, seed, variants_per_command)
+    names = list(tables)
+    pick_group = _weighted(names, [catalog.weight(g) for g in names])
+
+    @st.composite
+    def one_command(draw: Callable) -> Command:
+        return draw(tables[draw(pick_group)])
+
+    return one_command()
 
 
 def _transaction(single: st.SearchStrategy[Command]) -> st.SearchStrategy[list[Command]]:
@@ -130,17 +156,72 @@ def _select(max_db: int = 3) -> st.SearchStrategy[list[Command]]:
 
 def programs(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
              invalid_rate: float = 0.05, resp: Iterable[int] = (2,), max_steps: int = 32, min_steps: int = 1,
-             transaction_rate: int = 6, select_rate: int = 3) -> st.SearchStrategy[Program]:
+             transaction_rate: int = 6, select_rate: int = 3, detailed: bool = False,
+             seed: int = 0) -> st.SearchStrategy[Program]:
     """Programs of `min_steps` to `max_steps` items; each a command, or (rate in %) a MULTI block or a SELECT.
 
     A higher `min_steps` makes longer programs (more commands per round trip); Hypothesis then cannot shrink below
     it, but delta debugging (repro.ddmin) removes the remaining steps afterwards.
     """
-    single = commands(catalog, spec=spec, pools=pools, invalid_rate=invalid_rate)
-    plain = single.map(lambda c: [c])
-    item = st.integers(0, 99).flatmap(
-        lambda x: plain if x >= transaction_rate + select_rate
-        else (_transaction(single) if x < transaction_rate else _select()))
-    resps = sorted(set(resp))
+    single = commands(catalog, spec=spec, pools=pools, invalid_rate=invalid_rate, detailed=detailed, seed=seed)
+    if detailed:
+        return _programs_detailed(single, resp, min_steps, max_steps, transaction_rate, select_rate)
+    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, 48)
+    step = _flat_steps(catalog, tables, transaction_rate, select_rate, single)
+    resps = st.sampled_from(sorted(set(resp)))
     return st.builds(lambda items, r: Program(tuple(c for i in items for c in i), r),
-                     st.lists(item, min_size=min(min_steps, max_steps), max_size=max_steps), st.sampled_from(resps))
+                     st.lists(step, min_size=min(min_steps, max_steps), max_size=max_steps), resps)
+
+
+SPAN = 1 << 20  # integer slots per unit of weight
+
+
+def _flat_steps(catalog: Catalog, tables: Mapping[str, st.SearchStrategy], transaction_rate: int, select_rate: int,
+                single: st.SearchStrategy[Command]) -> st.SearchStrategy[list[Command]]:
+    """One step with ONE integer draw: slots are laid out group by group (by weight), then MULTI blocks, then
+    SELECTs; within a group the slot picks the variant. Shrinking the integer moves towards the first group's
+    simplest command. Each Hypothesis draw costs about 0.1 ms, so draws per command bound the throughput."""
+    groups = list(tables)
+    entries = [tables[g].elements for g in groups]  # type: ignore[attr-defined]
+    weights = [catalog.weight(g) for g in groups]
+    plain = sum(weights)
+    extra = [plain * transaction_rate // max(1, 100 - transaction_rate - select_rate),
+             plain * select_rate // max(1, 100 - transaction_rate - select_rate)]
+    bounds: list[int] = []
+    total = 0
+    for w in weights + extra:
+        total += w * SPAN
+        bounds.append(total)
+    transaction, select = _transaction(single), _select()
+    slot = st.integers(0, total - 1)
+
+    @st.composite
+    def step(draw: Callable) -> list[Command]:
+        x = draw(slot)
+        i = bisect.bisect_right(bounds, x)
+        if i < len(groups):
+            low = bounds[i - 1] if i else 0
+            table = entries[i]
+            return [table[(x - low) * len(table) // (bounds[i] - low)]]
+        return draw(transaction if i == len(groups) else select)
+
+    return step()
+
+
+def _programs_detailed(single: st.SearchStrategy[Command], resp: Iterable[int], min_steps: int, max_steps: int,
+                       transaction_rate: int, select_rate: int) -> st.SearchStrategy[Program]:
+    transaction, select = _transaction(single), _select()
+    kinds = ["command", "multi", "select"]
+    pick_kind = _weighted(kinds, [max(0, 100 - transaction_rate - select_rate), max(0, transaction_rate),
+                                  max(0, select_rate)])
+
+    @st.composite
+    def item(draw: Callable) -> list[Command]:
+        kind = draw(pick_kind)
+        if kind == "command":
+            return [draw(single)]
+        return draw(transaction if kind == "multi" else select)
+
+    resps = st.sampled_from(sorted(set(resp)))
+    return st.builds(lambda items, r: Program(tuple(c for i in items for c in i), r),
+                     st.lists(item(), min_size=min(min_steps, max_steps), max_size=max_steps), resps)

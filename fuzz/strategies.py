@@ -9,6 +9,7 @@ unknown tokens). Every choice is a local draw, so Hypothesis can shrink a failin
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from forkdiff.spec import CommandSpec, Spec, load_spec
 from forkdiff.types import Command
 
+from .choice import Choice, Pick
 from .invalid import mutate
 
 Draw = Callable[[st.SearchStrategy], object]
@@ -39,110 +41,161 @@ class Pools:
 
 DEFAULT_POOLS = Pools()
 
-SMALL_INTS = st.one_of(st.integers(-2, 10), st.sampled_from([0, -1, 100, 9223372036854775807, -9223372036854775808]))
-DOUBLES = st.sampled_from([b"1", b"0", b"-1", b"1.5", b"-2.25", b"3", b"10", b"0.1", b"1e3", b"inf", b"-inf",
-                           b"+inf", b"5.0e-1"])
-FAR_SECONDS = st.sampled_from([100000, 86400, 3600000])  # nothing expires while a program runs
-FAR_UNIX_S = st.sampled_from([4102444800, 4102444801, 1, 100])  # 2100-01-01, or long past: deletes at once
-TINY_TIMEOUT_S = st.sampled_from([b"0.01", b"0.02"])
+Options = tuple[bytes, ...]  # a leaf's possible values, simplest first (shrinking goes towards the first)
 
 
 def _b(n: object) -> bytes:
     return str(n).encode()
 
 
-def _ints(strategy: st.SearchStrategy) -> st.SearchStrategy:
-    return strategy.map(_b)
+def _ints(values) -> Options:
+    return tuple(_b(n) for n in values)
 
 
-def _override(command: str, name: str, kind: str, pools: Pools) -> st.SearchStrategy | None:
+def _range(low: int, high: int) -> Options:
+    """Integers low..high, 0 (or the bound nearest it) first."""
+    return _ints(sorted(range(low, high + 1), key=lambda n: (abs(n), n < 0)))
+
+
+SMALL_INTS = _range(-2, 10) + _ints([100, 9223372036854775807, -9223372036854775808])
+DOUBLES: Options = (b"1", b"0", b"-1", b"1.5", b"-2.25", b"3", b"10", b"0.1", b"1e3", b"inf", b"-inf", b"+inf",
+                    b"5.0e-1")
+FAR_SECONDS = (100000, 86400, 3600000)  # nothing expires while a program runs
+FAR_UNIX_S = (4102444800, 4102444801, 1, 100)  # 2100-01-01, or long past: deletes at once
+TINY_TIMEOUT_S: Options = (b"0.01", b"0.02")
+
+
+def _override(command: str, name: str, kind: str, pools: Pools) -> Options | None:
     """Value overrides where the argument's name matters; (command, name) first, then the name alone."""
     by_command = {
-        ("select", "index"): _ints(st.integers(0, 15)),
-        ("swapdb", "index1"): _ints(st.integers(0, 3)),
-        ("swapdb", "index2"): _ints(st.integers(0, 3)),
-        ("move", "db"): _ints(st.integers(0, 3)),
-        ("copy", "destination-db"): _ints(st.integers(0, 3)),
-        ("wait", "numreplicas"): st.just(b"0"),
-        ("wait", "timeout"): _ints(st.integers(1, 20)),
-        ("xread", "milliseconds"): _ints(st.integers(1, 20)),
-        ("xreadgroup", "milliseconds"): _ints(st.integers(1, 20)),
-        ("object|encoding", "key"): st.sampled_from(pools.keys),
-        ("client|setname", "connection-name"): st.sampled_from([b"n1", b"n2", b"bad name"]),
-        ("client|no-touch", "enabled"): st.sampled_from([b"ON", b"OFF"]),
+        ("select", "index"): _range(0, 15),
+        ("swapdb", "index1"): _range(0, 3),
+        ("swapdb", "index2"): _range(0, 3),
+        ("move", "db"): _range(0, 3),
+        ("copy", "destination-db"): _range(0, 3),
+        ("wait", "numreplicas"): (b"0",),
+        ("wait", "timeout"): _range(1, 20),
+        ("xread", "milliseconds"): _range(1, 20),
+        ("xreadgroup", "milliseconds"): _range(1, 20),
+        ("object|encoding", "key"): tuple(pools.keys),
+        ("client|setname", "connection-name"): (b"n1", b"n2", b"bad name",),
+        ("client|no-touch", "enabled"): (b"ON", b"OFF",),
     }
     if (command, name) in by_command:
         return by_command[(command, name)]
     if name == "timeout" and kind == "double":
         return TINY_TIMEOUT_S
     if name == "timeout":
-        return _ints(st.integers(1, 20))
+        return _range(1, 20)
     by_name = {
-        "count": _ints(st.one_of(st.integers(-2, 6), st.just(100))),
-        "cursor": st.sampled_from([b"0", b"0", b"1", b"17"]),
+        "count": _range(-2, 6) + (b"100",),
+        "cursor": (b"0", b"0", b"1", b"17",),
         "seconds": _ints(FAR_SECONDS),
-        "milliseconds": _ints(FAR_SECONDS.map(lambda s: s * 1000)),
+        "milliseconds": _ints(s * 1000 for s in FAR_SECONDS),
         "unix-time-seconds": _ints(FAR_UNIX_S),
-        "unix-time-milliseconds": _ints(FAR_UNIX_S.map(lambda s: s * 1000)),
-        "ttl": _ints(st.sampled_from([0, 100000])),
-        "field": st.sampled_from(pools.fields),
-        "member": st.sampled_from(pools.members),
-        "member1": st.sampled_from(pools.members),
-        "member2": st.sampled_from(pools.members),
-        "element": st.sampled_from(pools.members),
-        "pivot": st.sampled_from(pools.members),
-        "value": st.sampled_from(pools.values),
-        "min": st.sampled_from([b"-inf", b"+inf", b"0", b"1", b"(1", b"2.5", b"-", b"+", b"[a", b"(b", b"x"]),
-        "max": st.sampled_from([b"+inf", b"-inf", b"2", b"(3", b"10", b"+", b"-", b"[c", b"(b", b"x"]),
-        "start": _ints(st.integers(-4, 4)) if kind == "integer" else st.sampled_from([b"-", b"0-1", b"1", b"+"]),
-        "end": _ints(st.integers(-4, 4)) if kind == "integer" else st.sampled_from([b"+", b"2-0", b"-", b"5"]),
-        "stop": _ints(st.integers(-4, 4)),
-        "offset": _ints(st.integers(-2, 20)),
-        "index": _ints(st.integers(-4, 4)),
-        "increment": _ints(st.integers(-5, 5)) if kind == "integer" else DOUBLES,
-        "decrement": _ints(st.integers(-5, 5)),
-        "id": st.sampled_from([b"*", b"0-1", b"1-1", b"1-2", b"$", b">", b"0", b"5-*"]),
-        "group": st.sampled_from([b"g1", b"g2"]),
-        "consumer": st.sampled_from([b"c1", b"c2"]),
-        "threshold": st.sampled_from([b"0", b"1", b"5", b"1-1"]),
-        "channel": st.sampled_from([b"ch1", b"ch2"]),
-        "shardchannel": st.sampled_from([b"ch1", b"ch2"]),
-        "message": st.sampled_from([b"m", b""]),
-        "encoding": st.sampled_from([b"u8", b"i8", b"i16", b"u1", b"i64", b"u63", b"x4"]),
-        "bit": st.sampled_from([b"0", b"1"]),
-        "longitude": st.sampled_from([b"13.361389", b"15.087269", b"0", b"-180", b"181"]),
-        "latitude": st.sampled_from([b"38.115556", b"37.502669", b"0", b"85.05112878", b"90"]),
-        "radius": st.sampled_from([b"100", b"200000", b"0", b"-1"]),
-        "username": st.just(b"default"),
-        "section": st.sampled_from([b"server", b"keyspace"]),
+        "unix-time-milliseconds": _ints(s * 1000 for s in FAR_UNIX_S),
+        "ttl": _ints([0, 100000]),
+        "field": tuple(pools.fields),
+        "member": tuple(pools.members),
+        "member1": tuple(pools.members),
+        "member2": tuple(pools.members),
+        "element": tuple(pools.members),
+        "pivot": tuple(pools.members),
+        "value": tuple(pools.values),
+        "min": (b"-inf", b"+inf", b"0", b"1", b"(1", b"2.5", b"-", b"+", b"[a", b"(b", b"x",),
+        "max": (b"+inf", b"-inf", b"2", b"(3", b"10", b"+", b"-", b"[c", b"(b", b"x",),
+        "start": _range(-4, 4) if kind == "integer" else (b"-", b"0-1", b"1", b"+",),
+        "end": _range(-4, 4) if kind == "integer" else (b"+", b"2-0", b"-", b"5",),
+        "stop": _range(-4, 4),
+        "offset": _range(-2, 20),
+        "index": _range(-4, 4),
+        "increment": _range(-5, 5) if kind == "integer" else DOUBLES,
+        "decrement": _range(-5, 5),
+        "id": (b"*", b"0-1", b"1-1", b"1-2", b"$", b">", b"0", b"5-*",),
+        "group": (b"g1", b"g2",),
+        "consumer": (b"c1", b"c2",),
+        "threshold": (b"0", b"1", b"5", b"1-1",),
+        "channel": (b"ch1", b"ch2",),
+        "shardchannel": (b"ch1", b"ch2",),
+        "message": (b"m", b"",),
+        "encoding": (b"u8", b"i8", b"i16", b"u1", b"i64", b"u63", b"x4",),
+        "bit": (b"0", b"1",),
+        "longitude": (b"13.361389", b"15.087269", b"0", b"-180", b"181",),
+        "latitude": (b"38.115556", b"37.502669", b"0", b"85.05112878", b"90",),
+        "radius": (b"100", b"200000", b"0", b"-1",),
+        "username": (b"default",),
+        "section": (b"server", b"keyspace",),
     }
     return by_name.get(name)
 
 
-def _generic(kind: str, pools: Pools) -> st.SearchStrategy:
+def _generic(kind: str, pools: Pools) -> Options:
     if kind == "key":
-        return st.sampled_from(pools.keys)
+        return tuple(pools.keys)
     if kind == "pattern":
-        return st.sampled_from(pools.patterns)
+        return tuple(pools.patterns)
     if kind == "integer":
         return _ints(SMALL_INTS)
     if kind == "double":
         return DOUBLES
     if kind == "unix-time":
         return _ints(FAR_UNIX_S)
-    return st.sampled_from(pools.values)
+    return tuple(pools.values)
 
 
-class _Walker:
-    """Draws one command line from an argument tree; every decision is a separate, shrinkable draw."""
+BOOLEANS = Choice((False, True))
+REPEATS = Choice((1, 2, 3))
 
-    def __init__(self, draw: Draw, command: str, pools: Pools) -> None:
-        self.draw, self.command, self.pools = draw, command, pools
 
-    def block(self, args: list[dict]) -> Part:
-        parts = [self.argument(a) for a in args]
-        for i, (a, part) in enumerate(zip(args, parts)):
-            if a["name"].startswith("num") and a["type"] == "integer" and i + 1 < len(parts) and parts[i + 1][2]:
+@dataclass(frozen=True)
+class Node:
+    """One argument of the tree, with its choices built once (drawing must be cheap: it runs per command)."""
+
+    kind: str
+    name: str
+    token: bytes | None
+    optional: bool
+    multiple: bool
+    multiple_token: bool
+    children: tuple["Node", ...] = ()
+    values: Choice | None = None  # leaves: the argument's values; oneof: its branches
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("integer", "double", "unix-time")
+
+
+def compile_arguments(command: str, args: list[dict], pools: Pools, in_oneof: bool = False) -> tuple[Node, ...]:
+    return tuple(_compile(command, a, pools, in_oneof) for a in args)
+
+
+def _compile(command: str, a: dict, pools: Pools, in_oneof: bool) -> Node:
+    flags = a.get("flags", ())
+    kind = a["type"]
+    children = compile_arguments(command, a.get("arguments", []), pools, kind == "oneof")
+    values = None
+    if kind == "oneof" and children:
+        values = Choice(children)
+    elif kind not in ("pure-token", "oneof", "block"):
+        options = _override(command, a["name"], kind, pools)
+        values = Choice(options if options is not None else _generic(kind, pools))
+    token = a.get("token")
+    return Node(kind, a["name"], token.encode() if token else None,
+                "optional" in flags and not in_oneof,  # a oneof's chosen branch is present even if "optional"
+                "multiple" in flags, "multiple_token" in flags, children, values)
+
+
+class Walker:
+    """Builds one command line from a compiled argument tree. `pick` makes every decision: a Hypothesis draw
+    (each decision shrinkable on its own) or a seeded random choice (to pre-build variant tables)."""
+
+    def __init__(self, pick: Pick) -> None:
+        self.pick = pick
+
+    def block(self, nodes: tuple[Node, ...]) -> Part:
+        parts = [self.argument(n) for n in nodes]
+        for i, node in enumerate(nodes):
+            if node.name.startswith("num") and node.kind == "integer" and i + 1 < len(parts) and parts[i + 1][2]:
                 parts[i] = ([_b(parts[i + 1][2])], [True], 0)  # numkeys/numfields say how many follow
         words: list[bytes] = []
         numeric: list[bool] = []
@@ -151,42 +204,32 @@ class _Walker:
             numeric += n
         return words, numeric, 0
 
-    def argument(self, a: dict) -> Part:
-        flags = a.get("flags", ())
-        if "optional" in flags and not self.draw(st.booleans()):
+    def argument(self, node: Node) -> Part:
+        if node.optional and not self.pick(BOOLEANS):
             return [], [], 0
-        if "multiple" in flags:
-            reps = self.draw(st.integers(1, 3))
-            words: list[bytes] = []
-            numeric: list[bool] = []
-            for i in range(reps):
-                w, n, _ = self.one(a, with_token=i == 0 or "multiple_token" in flags)
-                words += w
-                numeric += n
-            return words, numeric, reps
-        return self.one(a, with_token=True)
+        if not node.multiple:
+            return self.one(node, with_token=True)
+        reps = self.pick(REPEATS)
+        words: list[bytes] = []
+        numeric: list[bool] = []
+        for i in range(reps):
+            w, n, _ = self.one(node, with_token=i == 0 or node.multiple_token)
+            words += w
+            numeric += n
+        return words, numeric, reps
 
-    def one(self, a: dict, with_token: bool) -> Part:
-        kind = a["type"]
-        prefix = [a["token"].encode()] if with_token and a.get("token") and kind != "pure-token" else []
+    def one(self, node: Node, with_token: bool) -> Part:
+        kind = node.kind
+        prefix = [node.token] if with_token and node.token and kind != "pure-token" else []
         if kind == "pure-token":
-            words, numeric = [a["token"].encode()], [False]
+            words, numeric = [node.token or b""], [False]
         elif kind == "oneof":
-            choice = self.draw(st.sampled_from(a["arguments"]))
-            words, numeric, _ = self.argument_required(choice)
+            words, numeric, _ = self.argument(self.pick(node.values)) if node.values else ([], [], 0)
         elif kind == "block":
-            words, numeric, _ = self.block(a["arguments"])
+            words, numeric, _ = self.block(node.children)
         else:
-            strategy = _override(self.command, a["name"], kind, self.pools)
-            if strategy is None:
-                strategy = _generic(kind, self.pools)
-            words, numeric = [self.draw(strategy)], [kind in ("integer", "double", "unix-time")]
+            words, numeric = [self.pick(node.values)], [node.numeric]
         return prefix + words, [False] * len(prefix) + numeric, 0
-
-    def argument_required(self, a: dict) -> Part:
-        """A oneof's chosen branch is present even when it is flagged optional inside the choice."""
-        flags = tuple(f for f in a.get("flags", ()) if f != "optional")
-        return self.argument({**a, "flags": flags})
 
 
 def command_words(spec: CommandSpec) -> list[bytes]:
@@ -194,19 +237,48 @@ def command_words(spec: CommandSpec) -> list[bytes]:
     return [w.upper().encode() for w in spec.name.split("|")]
 
 
+def _clamp_rate(invalid_rate: float) -> float:
+    return max(0.0, min(1.0, invalid_rate))
+
+
 def from_spec(spec: Spec | None, command_name: str, *, pools: Pools = DEFAULT_POOLS,
               invalid_rate: float = 0.0) -> st.SearchStrategy[Command]:
     """A strategy of `command_name` command lines drawn from its argument tree in `spec` (default: load_spec())."""
-    table = spec or load_spec()
-    cmd = table[command_name]
-    rate = int(round(max(0.0, min(1.0, invalid_rate)) * 1000))
+    cmd = (spec or load_spec())[command_name]
+    rate = int(round(_clamp_rate(invalid_rate) * 1000))
+    tree = compile_arguments(cmd.name, list(cmd.arguments), pools)
+    head = command_words(cmd)
+    chance = st.integers(0, 999)
 
     @st.composite
     def draw_command(draw: Draw) -> Command:
-        words, numeric, _ = _Walker(draw, cmd.name, pools).block(list(cmd.arguments))
-        head = command_words(cmd)
-        if rate and draw(st.integers(0, 999)) < rate:  # shrinks towards 0: towards the valid command
-            words = mutate(draw, words, numeric)
+        pick = lambda choice: draw(choice.strategy)  # noqa: E731 - the cheapest adapter per decision
+        words, numeric, _ = Walker(pick).block(tree)
+        if rate and draw(chance) < rate:  # shrinks towards 0: towards the valid command
+            words = mutate(pick, words, numeric)
         return Command(tuple(head + words))
 
     return draw_command()
+
+
+def variants(spec: Spec | None, command_name: str, *, count: int = 48, seed: int = 0,
+             pools: Pools = DEFAULT_POOLS, invalid_rate: float = 0.0) -> tuple[Command, ...]:
+    """`count` distinct command lines built from the same tree with a seeded random source, simplest first and
+    valid before invalid: the fast path, where Hypothesis picks one whole variant with a single draw."""
+    cmd = (spec or load_spec())[command_name]
+    rng = random.Random(f"{seed}:{command_name}")
+    tree = compile_arguments(cmd.name, list(cmd.arguments), pools)
+    head = command_words(cmd)
+    pick = lambda choice: rng.choice(choice.options)  # noqa: E731
+    rate = _clamp_rate(invalid_rate)
+    seen: dict[tuple[bytes, ...], bool] = {}
+    for _ in range(count * 3):
+        if len(seen) >= count:
+            break
+        words, numeric, _ = Walker(pick).block(tree)
+        invalid = rng.random() < rate
+        if invalid:
+            words = mutate(pick, words, numeric)
+        seen.setdefault(tuple(head + words), invalid)
+    ordered = sorted(seen.items(), key=lambda kv: (kv[1], len(kv[0]), sum(map(len, kv[0])), kv[0]))
+    return tuple(Command(args) for args, _ in ordered)
