@@ -2,7 +2,8 @@
 
 Measured here: clients, blocking and WATCH counts, command/error statistics, keyspace sizes, process memory and
 CPU. What the reference has no counterpart for (replicas, forks, AOF, defragmentation) shows Redis's resting
-values. The server section carries one extra field, forkdiff_version, by which adapters recognise this server.
+values. The server section carries two extra fields: forkdiff_version, by which adapters recognise this server,
+and forkdiff_runtime, the concurrency model serving it.
 """
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ def _server(engine) -> list[tuple[str, Any]]:
         "uptime_in_days": (now_ms - engine.started_ms) // 86_400_000,
         "hz": config.get("hz"), "configured_hz": config.get("hz"), "lru_clock": (now_ms // 1000) & 0xFFFFFF,
         "executable": sys.executable, "listener0": f"name=tcp,bind={config.get('bind')},port={port}",
+        "forkdiff_runtime": engine.runtime,
     })
 
 

@@ -37,6 +37,7 @@ config_file=
 io_threads_active=0
 listener0=
 forkdiff_version=0.1.0
+forkdiff_runtime=
 """)
 
 CLIENTS = _fields("""
