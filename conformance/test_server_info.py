@@ -17,7 +17,7 @@ DEFAULT_SECTIONS = ["Server", "Clients", "Memory", "Persistence", "Threads", "St
                     "Modules", "Errorstats", "Cluster", "Keyspace", "Keysizes"]
 ALL_SECTIONS = ["Server", "Clients", "Memory", "Persistence", "Threads", "Stats", "Replication", "CPU", "Modules",
                 "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace", "Keysizes"]
-REFERENCE_ONLY_FIELDS = {"forkdiff_version"}  # how adapters recognise the reference server
+REFERENCE_ONLY_FIELDS = {"forkdiff_version", "forkdiff_runtime"}  # the reference names itself and its runtime
 
 FIELD_NAMES = {
     "server": """redis_version redis_git_sha1 redis_git_dirty redis_build_id redis_mode os arch_bits monotonic_clock
