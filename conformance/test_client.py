@@ -154,11 +154,13 @@ def test_client_info_traffic_counters(raw_client, resp):
     assert fields["laddr"] == "%s:%d" % c._sock.getpeername()
 
 
+@pytest.mark.since("7.4")
 def test_client_info_watch_count(conn, resp):
     conn.call("WATCH", "a", "b", "a")
     assert info(conn, resp)["watch"] == "2"
 
 
+@pytest.mark.since("7.4")
 def test_client_info_watched_key_touched(conn, connect_client, resp):
     """A touched WATCH is marked dirty (flag d) and Redis forgets the client's watched keys at once."""
     conn.call("WATCH", "a", "b")
@@ -234,6 +236,7 @@ def test_client_list_syntax_error(conn, args):
 
 
 # -- SETINFO ---------------------------------------------------------------------------------------------------
+@pytest.mark.since("7.2")
 def test_client_setinfo(conn, resp):
     assert_ok(conn.call("CLIENT", "SETINFO", "LIB-NAME", "redis-py"))
     assert_ok(conn.call("CLIENT", "SETINFO", "lib-ver", "5.0.1"))
@@ -241,28 +244,33 @@ def test_client_setinfo(conn, resp):
     assert (fields["lib-name"], fields["lib-ver"]) == ("redis-py", "5.0.1")
 
 
+@pytest.mark.since("7.2")
 def test_client_setinfo_empty_clears(conn, resp):
     conn.call("CLIENT", "SETINFO", "LIB-NAME", "x")
     assert_ok(conn.call("CLIENT", "SETINFO", "LIB-NAME", ""))
     assert info(conn, resp)["lib-name"] == ""
 
 
+@pytest.mark.since("7.2")
 @pytest.mark.parametrize("attr", ["LIB-NAME", "lib-ver", "Lib-Name"])
 def test_client_setinfo_invalid_value(conn, attr):
     assert_error(conn.call("CLIENT", "SETINFO", attr, "a b"),
                  f"ERR {attr} cannot contain spaces, newlines or special characters.")
 
 
+@pytest.mark.since("7.2")
 def test_client_setinfo_unknown_attribute(conn):
     assert_error(conn.call("CLIENT", "SETINFO", "lib-x", "1"), "ERR Unrecognized option 'lib-x'")
 
 
+@pytest.mark.since("7.2")
 def test_client_setinfo_wrong_arity(conn):
     assert_error(conn.call("CLIENT", "SETINFO", "LIB-NAME"),
                  "ERR wrong number of arguments for 'client|setinfo' command")
 
 
 # -- NO-EVICT / NO-TOUCH ---------------------------------------------------------------------------------------
+@pytest.mark.since("7.2")
 @pytest.mark.parametrize("sub,flag", [("NO-EVICT", "e"), ("NO-TOUCH", "T")])
 def test_client_no_evict_and_no_touch(conn, resp, sub, flag):
     assert_ok(conn.call("CLIENT", sub, "on"))
@@ -271,12 +279,14 @@ def test_client_no_evict_and_no_touch(conn, resp, sub, flag):
     assert info(conn, resp)["flags"] == "N"
 
 
+@pytest.mark.since("7.2")
 def test_client_no_evict_and_no_touch_together(conn, resp):
     conn.call("CLIENT", "NO-TOUCH", "ON")
     conn.call("CLIENT", "NO-EVICT", "ON")
     assert info(conn, resp)["flags"] == "eT"
 
 
+@pytest.mark.since("7.2")
 @pytest.mark.parametrize("sub", ["NO-EVICT", "NO-TOUCH"])
 def test_client_no_evict_syntax_error(conn, sub):
     assert_error(conn.call("CLIENT", sub, "maybe"), SYNTAX)
@@ -392,12 +402,14 @@ def test_client_kill_type(conn, connect_client):
     assert victim.is_closed()
 
 
+@pytest.mark.since("7.4")
 def test_client_kill_maxage_spares_young_clients(conn, connect_client):
     victim = connect_client()
     assert_reply(conn.call("CLIENT", "KILL", "MAXAGE", 100000), integer(0))
     assert_reply(victim.call("PING"), simple("PONG"))
 
 
+@pytest.mark.since("7.4")
 @pytest.mark.parametrize("args,message", [
     (("ID", "0"), "ERR client-id should be greater than 0"),
     (("ID", "x"), "ERR client-id should be greater than 0"),
@@ -500,6 +512,7 @@ def test_client_unpause_wrong_arity(conn):
 
 
 # -- HELP, unknown subcommands ---------------------------------------------------------------------------------
+@pytest.mark.since("8.0")
 def test_client_help(conn):
     reply = conn.call("CLIENT", "HELP")
     assert reply.kind is Kind.ARRAY and len(reply.value) == 58

@@ -170,6 +170,7 @@ def test_hello_auth_unknown_user(conn, resp):
     assert_null(conn.call("GET", "missing"), resp)
 
 
+@pytest.mark.since("7.2")
 def test_hello_requires_auth(raw_client, password):
     c = raw_client()
     assert_error(c.call("HELLO"), HELLO_NOAUTH)
@@ -193,6 +194,7 @@ def test_hello_auth_logs_in(raw_client, password):
     assert_reply(c.call("PING"), simple("PONG"))
 
 
+@pytest.mark.since("7.2")
 def test_hello_errors_checked_before_auth(raw_client, password):
     c = raw_client()
     assert_error(c.call("HELLO", "4", "AUTH", "default", password), NOPROTO)
@@ -341,6 +343,7 @@ def test_reset_database_and_protocol(conn):
     assert_null(conn.call("GET", "k"), 2)
 
 
+@pytest.mark.since("7.2")
 def test_reset_name_kept_library(conn):
     conn.call("CLIENT", "SETNAME", "named")
     conn.call("CLIENT", "SETINFO", "LIB-NAME", "mylib")
@@ -364,6 +367,7 @@ def test_reset_reply_mode(conn):
     assert_reply(conn.call("PING"), simple("PONG"))
 
 
+@pytest.mark.since("7.2")
 def test_reset_client_flags(conn):
     conn.call("CLIENT", "NO-EVICT", "on")
     conn.call("CLIENT", "NO-TOUCH", "on")
