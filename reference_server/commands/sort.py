@@ -1,8 +1,8 @@
 """SORT and SORT_RO over lists, sets and sorted sets: BY (with `*` and `->field` patterns, or a constant for "no
 sort"), GET (`#`, key and hash-field patterns), LIMIT, ASC/DESC, ALPHA and STORE.
 
-Lists and hashes belong to other modules; they are read through the small protocol every collection value offers
-(iteration; a hash's field lookup), and a stored result is built by the list type's own constructor.
+Lists and hashes belong to other modules: a list is read through its items, a hash through its field lookup, and a
+stored result is a list built by pushing, so it takes the encoding the list type gives it.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
+from ..datatypes.list import ListValue
 from ..datatypes.set import SetValue
 from ..datatypes.zset import SKIPLIST, ZSetValue
 from ..errors import CommandError
@@ -93,7 +94,7 @@ def _elements(value: Any, req: SortRequest) -> list[bytes]:
         return [m for _, m in value]
     if isinstance(value, SetValue):
         return value.ordered()
-    return [bytes(e) for e in value]
+    return [bytes(e) for e in value.items]  # a list
 
 
 def _numeric(text: bytes | None) -> float:
@@ -182,8 +183,8 @@ def _sort(engine, client, argv, readonly: bool):
 
 
 def _store_list(engine, db, key: bytes, items: list[bytes]) -> None:
-    from ..datatypes.list import ListValue  # the list group's type; imported late so sets work without it
-    value = ListValue.from_items(items, engine.config)
+    value = ListValue()
+    value.push(items, head=False, fill=engine.config.get_int("list-max-listpack-size"))
     if db.get(key) is None:
         db.add(key, value)
     else:
