@@ -97,10 +97,11 @@ def test_zrange_byscore_not_float(zs, low, high):
     assert_error(zs.call("ZREMRANGEBYSCORE", "z", low, high), NOT_FLOAT_RANGE)
 
 
-def test_zrangebyscore_negative_offset_listpack_is_empty(conn):
-    conn.call("ZADD", "z", 1, "a", 2, "b", 3, "c")
-    assert_reply(conn.call("ZRANGEBYSCORE", "z", "-inf", "+inf", "LIMIT", -1, 2), bulks())
-    assert_reply(conn.call("ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", -1, 2), bulks())
+def test_zrangebyscore_negative_offset_is_empty(zs, lex):
+    assert_reply(zs.call("ZRANGEBYSCORE", "z", "-inf", "+inf", "LIMIT", -1, 2), bulks())
+    assert_reply(zs.call("ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", -2, 10), bulks())
+    assert_reply(lex.call("ZRANGEBYLEX", "l", "[b", "[e", "LIMIT", -1, 2), bulks())
+    assert_reply(lex.call("ZREVRANGEBYLEX", "l", "[e", "[b", "LIMIT", -3, 2), bulks())
 
 
 # -- BYLEX ---------------------------------------------------------------------------------------------------------

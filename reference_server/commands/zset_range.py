@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .. import errors
-from ..datatypes.zset import LISTPACK, ZSetLimits, ZSetValue
+from ..datatypes.zset import ZSetLimits, ZSetValue
 from ..errors import CommandError
 from . import command
 from .collection_common import parse_long, store_result
@@ -107,27 +107,20 @@ def bounds(z: ZSetValue, r: Range) -> tuple[int, int] | None:
 
 
 def walk(z: ZSetValue, r: Range, offset: int = 0, limit: int = -1, reverse: bool = False) -> list[tuple]:
-    """The entries a BYSCORE/BYLEX range with LIMIT selects, in reply order.
-
-    A negative offset is Redis's accident, kept: a listpack walk skips off the end (nothing), a skiplist search
-    counts it from the other end of the range.
-    """
+    """The entries a BYSCORE/BYLEX range with LIMIT selects, in reply order (a negative offset selects nothing)."""
     span = bounds(z, r)
-    if span is None or (offset > 0 and offset >= len(z)) or (offset < 0 and z.enc == LISTPACK):
+    if span is None or offset < 0 or offset >= len(z):
         return []
     first, last = span
     count = limit if limit >= 0 else len(z)
     if reverse:
-        start = last - offset if offset >= 0 else first - offset - 1
-        if not 0 <= start < len(z) or (offset < 0 and not r.below_max(z.index[start])):
+        start = last - offset
+        if start < 0:
             return []
         picked = z.by_rank(max(start + 1 - count, 0), start + 1)
         picked.reverse()
         return _in_range_prefix(picked, r.above_min)
-    start = first + offset if offset >= 0 else last + 1 + offset
-    if not 0 <= start < len(z) or (offset < 0 and not r.above_min(z.index[start])):
-        return []
-    return _in_range_prefix(z.by_rank(start, start + count), r.below_max)
+    return _in_range_prefix(z.by_rank(first + offset, first + offset + count), r.below_max)
 
 
 def _in_range_prefix(entries: list[tuple], test: Callable[[tuple], bool]) -> list[tuple]:
