@@ -4,7 +4,7 @@ The offending operations are found in two steps. First the shortest failing cut 
 up to the k-th return, operations still pending at that moment turned into unknown outcomes (a cut of a
 linearizable history is linearizable, so failing is monotone in k and a binary search finds k). The operation
 returning at that moment is the one no order explains (the culprit). Then operations are dropped one at a time
-while the rest still fails and the culprit's reply alone stays possible.
+while the rest still fails and the culprit's reply alone stays possible (see `reduce`).
 """
 from __future__ import annotations
 
@@ -96,20 +96,42 @@ def shortest_failing_cut(ops: list[Op], model: EngineModel, deadline: float) -> 
 def reduce(ops: list[Op], culprit: Op | None, model: EngineModel, deadline: float) -> tuple[list[Op], bool]:
     """Drop operations one at a time while the rest still fails. Where the culprit's reply alone is possible
     (some order of the others, whatever their replies, produces it), a drop must keep it possible: the writes a
-    stale or torn read saw stay in the explanation instead of leaving a read of a value nobody wrote."""
-    keep_possible = culprit is not None and not _fails(_weakened(ops, culprit), model, deadline)
+    stale read saw stay in the explanation instead of leaving a read of a value nobody wrote. Where no order
+    produces it at all (a torn read), the last writes it could have seen are shown with it."""
+    possible = culprit is not None and not _fails(_weakened(ops, culprit), model, deadline)
     kept = list(ops)
     order = sorted(ops, key=lambda o: (not o.unknown, -abs(o.call_ns - (culprit.call_ns if culprit else 0))))
+    minimal = True
     for op in order:
         if time.monotonic() > deadline:
-            return sorted(kept, key=lambda o: o.call_ns), False
+            minimal = False
+            break
         if op is culprit:
             continue
         trial = [o for o in kept if o is not op]
-        if _fails(trial, model, deadline) and not (keep_possible and _fails(_weakened(trial, culprit), model,
-                                                                             deadline)):
+        if _fails(trial, model, deadline) and not (possible and _fails(_weakened(trial, culprit), model, deadline)):
             kept = trial
-    return sorted(kept, key=lambda o: o.call_ns), True
+    if culprit is not None and not possible:
+        kept += [w for w in last_writes(ops, culprit, model) if w not in kept]
+    return sorted(kept, key=lambda o: o.call_ns), minimal
+
+
+def last_writes(ops: list[Op], culprit: Op, model: EngineModel) -> list[Op]:
+    """Writes to the culprit's keys it may have seen: concurrent with it, or not overwritten by a later write
+    that ended before it began."""
+    keys = model.keys_of(culprit) or frozenset()
+    writes = [op for op in ops if op is not culprit and op.call_ns <= culprit.return_ns
+              and _writes(op, model) and (model.keys_of(op) or frozenset()) & keys]
+
+    def overwritten(w: Op) -> bool:
+        return any(not w.unknown and not later.unknown and w.return_ns < later.call_ns
+                   and later.return_ns < culprit.call_ns for later in writes)
+
+    return [w for w in writes if not overwritten(w)]
+
+
+def _writes(op: Op, model: EngineModel) -> bool:
+    return any((spec := model.spec.resolve(c.args)) is not None and spec.is_write for c in op.commands)
 
 
 def _weakened(ops: list[Op], culprit: Op) -> list[Op]:
