@@ -135,7 +135,7 @@ def _generic(kind: str, pools: Pools) -> Options:
     if kind == "pattern":
         return tuple(pools.patterns)
     if kind == "integer":
-        return _ints(SMALL_INTS)
+        return SMALL_INTS
     if kind == "double":
         return DOUBLES
     if kind == "unix-time":

@@ -1,0 +1,83 @@
+"""End-to-end: bounded campaigns on real servers and on a deliberately broken reference server."""
+from __future__ import annotations
+
+import pytest
+
+from adapters import TargetUnavailable
+from forkdiff.spec import load_spec
+from fuzz.campaign import Campaign, Options
+from fuzz.catalogue import Catalogue
+from fuzz.faults import FaultyReference, off_by_one
+from fuzz.programs import Program, build_catalog, fuzzable, programs
+from fuzz.protocol_mode import run_protocol_mode
+from fuzz.run import Runner
+from fuzz.strategies import variants
+from fuzz.targets import fuzz_commands, start_targets, stop_targets
+
+SPEC = load_spec()
+
+
+@pytest.fixture(scope="module")
+def servers():
+    try:
+        targets = start_targets(["redis@8.2", "redis@6.2", "reference"])
+    except TargetUnavailable as exc:
+        pytest.skip(f"servers not installed: {exc}")
+    yield targets
+    stop_targets(targets)
+
+
+def test_generated_commands_are_accepted_by_redis(servers):
+    """With invalid_rate=0 almost nothing the strategies build is rejected for its arity or syntax."""
+    runner = Runner({"redis@8.2": servers["redis@8.2"]})
+    rejected = total = 0
+    for cmd in fuzzable(SPEC):
+        lines = variants(SPEC, cmd.name, count=4, seed=7)
+        [trace] = runner.run(Program(lines)).values()
+        for line, reply in zip(lines, trace.replies):
+            total += 1
+            if reply.is_error and ("wrong number of arguments" in reply.value or "syntax error" in reply.value):
+                rejected += 1
+    assert total > 500 and rejected / total < 0.03
+
+
+def _campaign(targets, references, groups, tmp_path, budget, seed=1):
+    catalog = build_catalog(fuzz_commands(targets, references, spec=SPEC), groups, spec=SPEC)
+    strategy = programs(catalog, spec=SPEC, resp=(2, 3), min_steps=6, max_steps=20, seed=seed)
+    c = Campaign(Runner(targets, spec=SPEC), references, strategy, Catalogue(tmp_path), SPEC,
+                 Options(budget_s=budget, seed=seed, reruns=2, shrink_s=3.0, database=None))
+    c.run()
+    c.catalogue.close()
+    return list(c.catalogue.entries.values())
+
+
+def test_campaign_finds_what_redis_6_2_lacks(servers, tmp_path):
+    targets = {k: servers[k] for k in ("redis@8.2", "redis@6.2")}
+    found = _campaign(targets, ["redis@8.2"], ["hash", "sorted-set", "list"], tmp_path, budget=12)
+    missing = [e for e in found if e["target"] == "redis@6.2" and e["class"] == "error_vs_value"]
+    assert missing, [e["signature"] for e in found]
+    assert min(e["steps"] for e in missing) <= 3
+    assert all(e["still_reproduces"] for e in missing)
+
+
+def test_campaign_finds_and_shrinks_an_injected_off_by_one(servers, tmp_path):
+    from reference_server.commands import HANDLERS
+    command = next(c for c in ("strlen", "append", "echo") if c in HANDLERS)
+    faulty = FaultyReference({command: off_by_one})
+    faulty.start()
+    try:
+        targets = {"reference": servers["reference"], faulty.spec: faulty}
+        found = _campaign(targets, ["reference"], [SPEC[command].group], tmp_path, budget=15)
+    finally:
+        faulty.stop()
+    hits = [e for e in found if e["target"] == faulty.spec and e["command"] == command]
+    assert hits, [e["signature"] for e in found]
+    assert min(e["steps"] for e in hits) <= 2
+    assert all(e["still_reproduces"] for e in hits)
+
+
+def test_protocol_mode_finds_no_difference_between_redis_and_the_reference(servers):
+    targets = {k: servers[k] for k in ("redis@8.2", "reference")}
+    report = run_protocol_mode(targets, "redis@8.2", timeout=0.2, mutations=0)  # the base set of malformed frames
+    assert report["frames"] >= 20
+    assert report["differences"] == []

@@ -1,0 +1,161 @@
+"""Unit tests of the fuzzer's pure parts: programs, comparison rules, classification, shrinking, catalogue."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from forkdiff.spec import load_spec
+from forkdiff.types import NULL, Command, Kind, Reply, array, bulk, bulks, double, error, integer, map_, simple
+from fuzz.catalogue import Catalogue, divergence_id, fold, read_records
+from fuzz.classify import SPLIT, TARGET, classify
+from fuzz.compare import compare
+from fuzz.known import Known, label, load_known
+from fuzz.programs import Program, build_catalog
+from fuzz.render import render_markdown, repro_script
+from fuzz.repro import ddmin
+from fuzz.run import Trace, batches
+from fuzz.skips import skip_reason
+from fuzz.strategies import variants
+
+SPEC = load_spec()
+
+
+def test_program_json_round_trip_keeps_bytes():
+    p = Program((Command.of("SET", "k", b"\x00\xff"), Command.of("GET", "k")), resp=3)
+    again = Program.from_json(json.loads(p.dumps()))
+    assert again == p and again.steps[0].args[2] == b"\x00\xff"
+
+
+def test_catalog_skips_dangerous_commands():
+    catalog = build_catalog(groups=["all"], spec=SPEC)
+    names = {n for group in catalog.commands.values() for n in group}
+    assert {"set", "zadd", "hset"} <= names
+    assert not names & {"shutdown", "debug|sleep", "monitor", "subscribe", "client|kill", "save", "config|set"}
+    assert skip_reason(SPEC["acl|setuser"]) and skip_reason(SPEC["cluster|info"])
+
+
+def test_variants_fill_numkeys_and_give_blocking_commands_tiny_timeouts():
+    for cmd in variants(SPEC, "zunionstore", count=20):
+        assert int(cmd.args[2]) == len(cmd.args[3:cmd.args.index(b"WEIGHTS")] if b"WEIGHTS" in cmd.args else
+                                       [a for a in cmd.args[3:3 + int(cmd.args[2])]])
+    for cmd in variants(SPEC, "blpop", count=10):
+        assert float(cmd.args[-1]) <= 0.05
+
+
+def test_blocking_commands_are_sent_alone():
+    p = Program((Command.of("SET", "a", 1), Command.of("BLPOP", "l", "0.01"), Command.of("GET", "a"),
+                 Command.of("MULTI"), Command.of("BLPOP", "l", "0.01"), Command.of("EXEC")))
+    assert batches(p, SPEC) == [[0], [1], [2, 3, 4, 5]]
+
+
+@pytest.mark.parametrize("command,a,b,cls", [
+    ("get", bulk("1"), bulk("1"), None),
+    ("get", bulk("1"), bulk("2"), "value"),
+    ("get", bulk("1"), error("ERR x"), "error_vs_value"),
+    ("get", error("ERR a"), error("WRONGTYPE a"), "error_code"),
+    ("get", error("ERR a"), error("ERR b"), "error_text"),
+    ("get", bulk("1"), integer(1), "resp_type"),
+    ("get", bulk("1"), Reply(Kind.CLOSED, "gone"), "transport"),
+    ("lrange", bulks("a", "b"), bulks("b", "a"), "order"),
+    ("smembers", bulks("a", "b"), bulks("b", "a"), None),
+    ("hgetall", bulks("f", "1", "g", "2"), bulks("g", "2", "f", "1"), None),
+    ("srandmember", bulk("a"), bulk("b"), None),
+    ("ttl", integer(100), integer(99), None),
+    ("ttl", integer(100), integer(90), "value"),
+    ("ttl", integer(-1), integer(-2), "value"),
+    ("incrbyfloat", bulk("3"), bulk("3.0"), "float_format"),
+    ("zscore", double(1.5), double(1.5), None),
+])
+def test_compare_rules(command, a, b, cls):
+    assert compare(SPEC.get(command), a, b).cls == cls
+
+
+def test_compare_tells_null_bulk_from_null_array():
+    assert compare(SPEC["lpop"], Reply(Kind.NULL, None, b"$-1\r\n"), Reply(Kind.NULL, None, b"*-1\r\n")).cls \
+        == "resp_type"
+
+
+def _traces(program, **replies):
+    return {name: Trace(name, tuple(r)) for name, r in replies.items()}
+
+
+def test_classify_blames_the_target_only_where_references_agree():
+    p = Program((Command.of("SET", "k", "v"), Command.of("STRLEN", "k")))
+    refs = ["r1", "r2"]
+    agree = _traces(p, r1=[simple("OK"), integer(1)], r2=[simple("OK"), integer(1)], t=[simple("OK"), integer(2)])
+    [f] = classify(p, agree, refs, SPEC)
+    assert (f.verdict, f.target, f.command, f.mismatch.cls, f.mismatch.step) == (TARGET, "t", "strlen", "value", 1)
+    split = _traces(p, r1=[simple("OK"), integer(1)], r2=[simple("OK"), integer(3)], t=[simple("OK"), integer(2)])
+    [f] = classify(p, split, refs, SPEC)
+    assert f.verdict == SPLIT and f.target == "r2"
+
+
+def test_classify_ignores_keys_made_random_by_spop():
+    p = Program((Command.of("SADD", "s", "a", "b"), Command.of("SPOP", "s"), Command.of("SMEMBERS", "s")))
+    traces = _traces(p, r=[integer(2), bulk("a"), bulks("b")], t=[integer(2), bulk("b"), bulks("a")])
+    assert classify(p, traces, ["r"], SPEC) == []
+
+
+def test_classify_compares_exec_replies_with_the_queued_commands_rules():
+    p = Program((Command.of("MULTI"), Command.of("SMEMBERS", "s"), Command.of("EXEC")))
+    q = simple("QUEUED")
+    traces = _traces(p, r=[simple("OK"), q, array(bulks("a", "b"))], t=[simple("OK"), q, array(bulks("b", "a"))])
+    assert classify(p, traces, ["r"], SPEC) == []
+
+
+def test_ddmin_finds_the_one_step_that_matters():
+    p = Program(tuple(Command.of("SET", f"k{i}", i) for i in range(17)))
+    minimal = ddmin(p, lambda q: any(c.args[1] == b"k11" for c in q.steps))
+    assert [str(c) for c in minimal.steps] == ["SET k11 11"]
+
+
+def test_catalogue_folds_counts_and_renders(tmp_path):
+    cat = Catalogue(tmp_path)
+    prog = Program((Command.of("STRLEN", "k"),))
+    sig = "target;t;strlen;value;integer;integer"
+    cat.add({"signature": sig, "verdict": "target", "target": "t", "command": "strlen", "class": "value",
+             "program": prog.to_json(), "traces": {"t": Trace("t", (integer(1),)).to_json()}})
+    cat.seen(sig)
+    cat.seen(sig)
+    cat.close()
+    [entry] = fold(read_records(tmp_path / "divergences.jsonl")).values()
+    assert entry["count"] == 3 and entry["id"] == divergence_id(sig)
+    text = render_markdown([entry], [Known({"command": "strlen"}, "a reason", "https://example.org/x")])
+    assert "do not edit" in text and "STRLEN k" in text and "[a reason](https://example.org/x)" in text
+    assert repro_script(prog).splitlines()[1] == "redis-cli -p $PORT <<'EOF'"
+
+
+def test_catalogue_survives_a_kill(tmp_path):
+    script = textwrap.dedent(f"""
+        import os, signal
+        from fuzz.catalogue import Catalogue
+        cat = Catalogue({str(tmp_path)!r})
+        for i in range(3):
+            cat.add({{"signature": f"s{{i}}", "program": {{"steps": []}}}})
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert proc.returncode == -signal.SIGKILL
+    assert len(fold(read_records(tmp_path / "divergences.jsonl"))) == 3
+
+
+def test_known_file_labels_and_rejects_entries_without_link(tmp_path):
+    good = tmp_path / "k.toml"
+    good.write_text('[[divergence]]\ntarget = "redis@6.*"\nreason = "old"\nlink = "https://x"\n')
+    known = load_known(good)
+    assert label({"target": "redis@6.2"}, known) == {"reason": "old", "link": "https://x"}
+    assert label({"target": "redis@8.2"}, known) is None
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[divergence]]\ntarget = "x"\nreason = "no link"\n')
+    with pytest.raises(ValueError, match="reason and a link"):
+        load_known(bad)
+
+
+def test_shipped_known_file_loads():
+    assert all(k.reason and k.link for k in load_known())
