@@ -56,9 +56,9 @@ class SortedIndex:
 
     def remove(self, item: Any) -> None:
         i = bisect_left(self._maxes, item)
-        block = self._blocks[i]
+        block = self._blocks[i] if i < len(self._blocks) else []
         j = bisect_left(block, item)
-        if block[j] != item:
+        if j == len(block) or block[j] != item:
             raise KeyError(item)
         del block[j]
         self._len -= 1
