@@ -49,6 +49,7 @@ def test_sadd_intset_replies_in_numeric_order(conn, resp):
     assert_reply(conn.call("SMEMBERS", "s"), members(resp, "-5", "0", "3", "10"))
 
 
+@pytest.mark.since("7.2")  # sets got the listpack encoding in 7.2
 def test_sadd_intset_to_listpack_keeps_numeric_order_then_insertion(conn, resp):
     conn.call("SADD", "s", "3", "1", "2")
     conn.call("SADD", "s", "b", "a", "007")
@@ -56,6 +57,7 @@ def test_sadd_intset_to_listpack_keeps_numeric_order_then_insertion(conn, resp):
     assert_reply(conn.call("SMEMBERS", "s"), members(resp, "1", "2", "3", "b", "a", "007"))
 
 
+@pytest.mark.since("7.2")  # sets got the listpack encoding in 7.2
 def test_sadd_encoding_limits(conn):
     assert_ok(conn.call("CONFIG", "SET", "set-max-intset-entries", "4"))
     assert_ok(conn.call("CONFIG", "SET", "set-max-listpack-entries", "3"))
@@ -120,6 +122,7 @@ def test_smembers_missing_key_is_empty(conn, resp):
     assert_reply(conn.call("SMEMBERS", "nokey"), members(resp))
 
 
+@pytest.mark.since("7.2")  # sets got the listpack encoding in 7.2
 def test_smembers_listpack_keeps_insertion_order(conn, resp):
     conn.call("SADD", "s", "c", "a", "b")
     conn.call("SREM", "s", "a")
@@ -315,12 +318,14 @@ def test_sinterstore_overwrites_other_type_and_ttl(abc):
     assert_reply(abc.call("TYPE", "dst"), Reply(Kind.SIMPLE, "set"))
 
 
+@pytest.mark.since("7.2")  # sets got the listpack encoding in 7.2
 def test_sunion(abc, resp):
     assert_reply(abc.call("SUNION", "a", "b", "nokey"), members(resp, "1", "2", "3", "4", "5"))
     assert_members(abc.call("SUNION", "a", "c"), [bulk(x) for x in ("1", "2", "3", "4", "x")])
     assert_reply(abc.call("SUNION", "nokey"), members(resp))
 
 
+@pytest.mark.since("7.2")  # sets got the listpack encoding in 7.2
 def test_sunionstore(abc, resp):
     assert_reply(abc.call("SUNIONSTORE", "dst", "a", "b"), integer(5))
     assert_reply(abc.call("SMEMBERS", "dst"), members(resp, "1", "2", "3", "4", "5"))
@@ -380,10 +385,15 @@ def test_sscan_missing_key_and_errors(conn):
     assert_error(conn.call("SSCAN", "s", "x"), "ERR invalid cursor")
     assert_error(conn.call("SSCAN", "s", 0, "COUNT", 0), SYNTAX)
     assert_error(conn.call("SSCAN", "s", 0, "COUNT", "x"), NOT_INTEGER)
-    assert_error(conn.call("SSCAN", "s", 0, "NOVALUES"), "ERR NOVALUES option can only be used in HSCAN")
     assert_error(conn.call("SSCAN", "s", 0, "FOO"), SYNTAX)
     conn.call("SET", "str", "v")
     assert_error(conn.call("SSCAN", "str", 0), WRONGTYPE)
+
+
+@pytest.mark.since("7.4")  # NOVALUES (HSCAN only) arrived in 7.4
+def test_sscan_novalues_is_for_hscan_only(conn):
+    conn.call("SADD", "s", "a")
+    assert_error(conn.call("SSCAN", "s", 0, "NOVALUES"), "ERR NOVALUES option can only be used in HSCAN")
 
 
 # -- WATCH ---------------------------------------------------------------------------------------------------------

@@ -210,6 +210,7 @@ def test_zscore_family_wrongtype(conn, command):
 
 
 # -- ZRANK / ZREVRANK ----------------------------------------------------------------------------------------------
+@pytest.mark.since("7.2")  # ZRANK WITHSCORE arrived in 7.2
 def test_zrank(conn, resp):
     conn.call("ZADD", "z", 1, "a", 2, "b", 2, "c")
     assert_reply(conn.call("ZRANK", "z", "c"), integer(2))
@@ -218,6 +219,7 @@ def test_zrank(conn, resp):
     assert_reply(conn.call("ZREVRANK", "z", "a", "withscore"), array(integer(2), score(resp, "1")))
 
 
+@pytest.mark.since("7.2")  # ZRANK WITHSCORE arrived in 7.2
 def test_zrank_missing(conn, resp):
     conn.call("ZADD", "z", 1, "a")
     assert_null(conn.call("ZRANK", "z", "x"), resp)
@@ -226,6 +228,7 @@ def test_zrank_missing(conn, resp):
     assert_null_array(conn.call("ZREVRANK", "nokey", "x", "WITHSCORE"), resp)
 
 
+@pytest.mark.since("7.2")  # ZRANK WITHSCORE arrived in 7.2
 def test_zrank_errors(conn):
     conn.call("ZADD", "z", 1, "a")
     assert_error(conn.call("ZRANK", "z", "a", "WITHSCORES"), SYNTAX)
