@@ -5,6 +5,7 @@ algorithm is reproduced step by step on 64-bit unsigned integers rather than app
 """
 from __future__ import annotations
 
+import functools
 import math
 import struct
 
@@ -148,5 +149,12 @@ def d2string(d: float) -> bytes:
         return b"-0" if math.copysign(1.0, d) < 0 else b"0"
     if -_LL_HALF <= d <= _LL_HALF and d == int(d):
         return b"%d" % int(d)
+    return _fraction_string(d)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fraction_string(d: float) -> bytes:
+    """Grisu2 is slow in Python and replies repeat the same scores: cached. (Never called for zero, whose two
+    signs compare equal and would share an entry.)"""
     digits, k = grisu2(abs(d))
     return (("-" if d < 0 else "") + _layout(digits, k, d < 0)).encode()
