@@ -71,7 +71,7 @@ _EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 def _load_extensions() -> None:
     import importlib
-    for name in ("adapters.cli", "fuzz.cli", "results.cli"):
+    for name in ("adapters.cli", "fuzz.cli", "fuzz.concurrency_cli", "results.cli"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
