@@ -157,26 +157,27 @@ def xtrim(engine, client, argv):
     return deleted
 
 
-def parse_condition_and_ids(argv: list[bytes], first: int) -> tuple[str, list[tuple[int, int]]]:
-    """`[KEEPREF | DELREF | ACKED] IDS numids id...` as XDELEX and XACKDEL take them."""
-    condition, ids = None, None
+def parse_condition_and_ids(argv: list[bytes], first: int) -> tuple[str, list[bytes]]:
+    """`[KEEPREF | DELREF | ACKED] IDS numids id...` as XDELEX and XACKDEL take them; the IDs stay unparsed (Redis
+    validates them only once it knows the key and group exist), and a repeated IDS block replaces the earlier one."""
+    condition, id_args = None, None
     i = first
     while i < len(argv):
         opt = argv[i].lower()
-        if opt == b"ids" and i + 1 < len(argv) and ids is None:
+        if opt == b"ids" and i + 1 < len(argv):
             numids = parse_range_long(argv[i + 1], 1, LONG_MAX, errors.STREAM_NUMIDS_POSITIVE)
             if numids > len(argv) - i - 2:
                 raise CommandError(errors.STREAM_NUMIDS_MISMATCH)
-            ids = [parse_strict_id(a) for a in argv[i + 2:i + 2 + numids]]
+            id_args = argv[i + 2:i + 2 + numids]
             i += 2 + numids
         elif opt in CONDITIONS and condition is None:
             condition = CONDITIONS[opt]
             i += 1
         else:
             raise CommandError(errors.SYNTAX)
-    if ids is None:
+    if id_args is None:
         raise CommandError(errors.SYNTAX)
-    return condition or KEEPREF, ids
+    return condition or KEEPREF, id_args
 
 
 DELETED, NO_SUCH_ID, STILL_REFERENCED = 1, -1, 2
@@ -193,11 +194,12 @@ def delete_with_condition(stream: StreamValue, sid: tuple[int, int], condition: 
 
 @command("xdelex")
 def xdelex(engine, client, argv):
-    condition, ids = parse_condition_and_ids(argv, 2)
     db = engine.db(client)
     stream = get_stream(db, argv[1])
+    condition, id_args = parse_condition_and_ids(argv, 2)
     if stream is None:
-        return [NO_SUCH_ID] * len(ids)
+        return [NO_SUCH_ID] * len(id_args)
+    ids = [parse_strict_id(a) for a in id_args]
     replies = [delete_with_condition(stream, sid, condition) for sid in ids]
     if DELETED in replies:
         stream.refresh_first_id()

@@ -33,6 +33,8 @@ XGROUP_HELP = [
 ]
 _LONG_MAX = (1 << 63) - 1
 _AUTOCLAIM_MAX_COUNT = _LONG_MAX // 16  # Redis caps COUNT so that COUNT * max(sizeof(streamID), 10) fits a long
+# Redis allocates COUNT IDs (16 bytes each) up front; past roughly this size the allocation fails on a 64-bit host
+_MAX_TRANSIENT_BYTES = 96 << 40
 
 
 def _subcommand_syntax(argv: list[bytes]) -> CommandError:
@@ -156,10 +158,12 @@ def xack(engine, client, argv):
 
 @command("xackdel")
 def xackdel(engine, client, argv):
-    condition, ids = parse_condition_and_ids(argv, 3)
-    stream, group = _group_or_none(engine, client, argv[1], argv[2])
+    stream = get_stream(engine.db(client), argv[1])
+    condition, id_args = parse_condition_and_ids(argv, 3)
+    group = stream.groups.get(argv[2]) if stream is not None else None
     if group is None:
-        return [NO_SUCH_ID] * len(ids)
+        return [NO_SUCH_ID] * len(id_args)
+    ids = [parse_strict_id(a) for a in id_args]
     replies, removed = [], False
     for sid in ids:
         if not group.ack(sid):
@@ -346,6 +350,8 @@ def xautoclaim(engine, client, argv):
     min_idle, start, count, justid = _parse_autoclaim(argv)
     stream = get_stream(engine.db(client), argv[1])
     group = require_group(stream, argv[1], argv[2])
+    if count * 16 > _MAX_TRANSIENT_BYTES:
+        raise CommandError(errors.XAUTOCLAIM_TOO_MUCH_MEMORY)
     now = engine.now_ms()
     consumer = group.consumer(argv[3], now)
     consumer.seen_time = now
