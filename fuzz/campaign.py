@@ -2,7 +2,7 @@
 
 Each round is one Hypothesis run. The first program with a divergence whose signature is not yet catalogued fails
 the test; from then on only that signature counts as failing, so Hypothesis shrinks towards a minimal program for
-it. The round ends, the divergence is minimised further, re-run and stored, and the next round (another seed)
+it. The round ends, the divergence is minimised further, re-run and stored, and the next round
 looks for the next one. Signatures already catalogued only bump their count. Hypothesis's example database (under
 OUT) keeps the failing examples, so a resumed campaign replays them first.
 """
@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.errors import HypothesisException
 
@@ -35,7 +34,6 @@ class NewDivergence(AssertionError):
 @dataclass
 class Options:
     budget_s: float = 60.0
-    seed: int = 0
     reruns: int = 5
     shrink_s: float = 20.0  # Hypothesis shrinking stops counting new failures after this long
     chunk: int = 200  # programs per Hypothesis run before the budget is looked at again
@@ -66,16 +64,14 @@ class Campaign:
     def run(self) -> None:
         self.started = time.monotonic()
         deadline = self.started + self.options.budget_s
-        round_no = 0
         while time.monotonic() < deadline:
-            found = self._round(self.options.seed + round_no, deadline)
-            round_no += 1
+            found = self._round(deadline)
             if found is not None:
                 self._store(*found)
             self.catalogue.flush_counts()
 
     # -- one Hypothesis run -------------------------------------------------------------------------------------
-    def _round(self, seed: int, deadline: float) -> tuple[Program, str] | None:
+    def _round(self, deadline: float) -> tuple[Program, str] | None:
         state = _Round()
         test = self._test(state, deadline)
         test = settings(database=self.options.database, max_examples=self.options.chunk, deadline=None,
@@ -83,7 +79,9 @@ class Campaign:
                         phases=[Phase.reuse, Phase.generate, Phase.shrink], verbosity=Verbosity.quiet,
                         print_blob=False)(test)
         try:
-            hypothesis_seed(seed)(test)()
+            # no @seed here: a seeded Hypothesis run neither reads nor writes the example database, and resuming
+            # needs it. --seed fixes the variant tables (programs.programs(seed=...)) instead.
+            test()
         except (NewDivergence, HypothesisException, AssertionError):
             pass  # the divergence itself is in `state`; a flaky final replay still leaves its best program
         if state.signature is None or state.best is None:

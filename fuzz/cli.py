@@ -106,13 +106,14 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
     try:
         database = _database(args.database, out)
         strategy = programs(catalog, spec=spec, invalid_rate=args.invalid_rate, resp=args.resp,
-                            max_steps=args.max_steps, min_steps=args.min_steps)
+                            max_steps=args.max_steps, min_steps=args.min_steps,
+                            seed=args.seed + (index - 1) * 1_000_003)
     except (ValueError, InvalidArgument, ImportError) as exc:
         return fail(str(exc))
     catalogue = Catalogue(out)
     progress = Progress(enabled=not args.quiet)
     campaign = Campaign(Runner(targets, timeout=args.timeout, spec=spec), references, strategy, catalogue, spec,
-                        Options(budget_s=args.budget, seed=args.seed + (index - 1) * 1_000_003, reruns=args.reruns,
+                        Options(budget_s=args.budget, reruns=args.reruns,
                                 database=database), known, progress.update, versions(targets))
     interrupted = False
     try:

@@ -45,7 +45,7 @@ def _campaign(targets, references, groups, tmp_path, budget, seed=1):
     catalog = build_catalog(fuzz_commands(targets, references, spec=SPEC), groups, spec=SPEC)
     strategy = programs(catalog, spec=SPEC, resp=(2, 3), min_steps=6, max_steps=20, seed=seed)
     c = Campaign(Runner(targets, spec=SPEC), references, strategy, Catalogue(tmp_path), SPEC,
-                 Options(budget_s=budget, seed=seed, reruns=2, shrink_s=3.0, database=None))
+                 Options(budget_s=budget, reruns=2, shrink_s=3.0, database=None))
     c.run()
     c.catalogue.close()
     return list(c.catalogue.entries.values())
