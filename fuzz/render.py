@@ -32,11 +32,11 @@ def _reply_line(obj: Mapping | None) -> str:
     return render(Reply.from_json(obj)).replace("\n", "\n    ")
 
 
-def _entry(e: Mapping, known: list[Known]) -> list[str]:
+def entry_lines(e: Mapping, known: list[Known], level: int = 2) -> list[str]:
     program = Program.from_json(e["program"])
     tag = e.get("known") or label(e, known)
     step = e.get("mismatch", {}).get("step", len(program) - 1)
-    out = [f"## {e['command']}: {e['class']} on {e['target']} ({e['verdict']})", "",
+    out = [f"{'#' * level} {e['command']}: {e['class']} on {e['target']} ({e['verdict']})", "",
            f"- id `{e['id']}`, seen {e.get('count', 1)}x, first {e.get('first_seen')}, last {e.get('last_seen')}",
            f"- still reproduces: {e.get('reproduced', '?')}/{e.get('reruns', '?')} re-runs; "
            f"minimal program: {len(program)} command(s), RESP{program.resp}",
@@ -53,7 +53,7 @@ def render_markdown(entries: Iterable[Mapping], known: list[Known]) -> str:
     ordered = sorted(entries, key=lambda e: (e["verdict"], e["target"], e["command"], e["class"]))
     lines = [HEADER, f"{len(ordered)} divergence(s).", ""]
     for e in ordered:
-        lines += _entry(e, known)
+        lines += entry_lines(e, known)
     return "\n".join(lines)
 
 

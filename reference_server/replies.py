@@ -7,6 +7,7 @@ Plain Python values where the wire type is unambiguous, small wrappers where it 
     Map([(k, v)…])  -> map (flat array in RESP2)     RSet([...]) -> set (array in RESP2)
     Double(x)       -> double (bulk in RESP2)        Bool(b) -> boolean (integer in RESP2)
     Verbatim(text)  -> verbatim string (bulk in RESP2)   Push([...]) -> push (array in RESP2)
+    Pushes([...])   -> each element written in turn (several replies to one command)
     NULL_ARRAY      -> *-1 in RESP2, _ in RESP3      NO_REPLY -> nothing is written
 """
 from __future__ import annotations
@@ -31,6 +32,13 @@ class RSet(list):
 
 
 class Push(list):
+    __slots__ = ()
+
+
+class Pushes(list):
+    """Several replies written one after another: SUBSCRIBE's confirmation per channel, or a reply followed by
+    the pushes the command sent to its own client. Redis writes pushes even while CLIENT REPLY is OFF/SKIP."""
+
     __slots__ = ()
 
 
@@ -82,7 +90,10 @@ def encode(value: Any, resp: int, out: list[bytes]) -> None:
         for v in value:
             encode(v, resp, out)
     elif t is Err:
-        out.append(b"-%s\r\n" % value.encode("utf-8", "surrogateescape"))
+        text = value.encode("utf-8", "surrogateescape")
+        if b"\r" in text or b"\n" in text:  # as Redis's addReplyErrorFormat: trim line ends, others become spaces
+            text = text.rstrip(b"\r\n").replace(b"\r", b" ").replace(b"\n", b" ")
+        out.append(b"-%s\r\n" % text)
     elif t is Map:
         out.append((b"%%%d\r\n" if resp == 3 else b"*%d\r\n") % (len(value) if resp == 3 else 2 * len(value)))
         for k, v in value:
@@ -104,6 +115,9 @@ def encode(value: Any, resp: int, out: list[bytes]) -> None:
             out.append(b"$%d\r\n%s\r\n" % (len(value), value))
     elif t is Push:
         out.append((b">%d\r\n" if resp == 3 else b"*%d\r\n") % len(value))
+        for v in value:
+            encode(v, resp, out)
+    elif t is Pushes:
         for v in value:
             encode(v, resp, out)
     elif value is NULL_ARRAY:
