@@ -20,11 +20,14 @@ from .commands import HANDLERS, load_all
 from .config import Config
 from .errors import CommandError
 from .keyspace import Database, Keyspace
-from .replies import NO_REPLY, Err
+from .replies import NO_REPLY, Err, Pushes
 
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
 _NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
 _NO_AUTH_NEEDED = frozenset({"auth", "hello", "quit", "reset"})
+# What a RESP2 client subscribed to anything may still run (the "pubsub" flag is kept by the pub/sub module).
+_PUBSUB_CONTEXT = frozenset({"ping", "subscribe", "ssubscribe", "psubscribe", "unsubscribe", "sunsubscribe",
+                             "punsubscribe", "quit", "reset"})
 
 
 def wall_clock_ms() -> int:
@@ -115,6 +118,8 @@ class Engine:
         unwatch_all(self, client)
         if client.blocked is not None:
             client.blocked.cancel(self, client)
+        for hook in self.extensions.get("drop_hooks", ()):  # pub/sub, scripting… forget the client
+            hook(self, client)
         self.clients.pop(client.id, None)
 
     def db(self, client: ClientState) -> Database:
@@ -137,9 +142,12 @@ class Engine:
         client.last_interaction_ms = self.real_clock()
         mode = client.reply_mode
         if mode != "on":
-            # CLIENT REPLY SKIP silences itself and then the one command after it
+            # CLIENT REPLY SKIP silences itself and then the one command after it; pushes are never silenced
             client.reply_mode = {"skip": "on", "skip-next": "skip"}.get(mode, mode)
-            return NO_REPLY
+            reply = reply if type(reply) is Pushes else NO_REPLY
+        pending = client.extra.pop("pending_pushes", None) if outer else None
+        if pending:  # pushes a command sent to its own client follow its reply (after a whole EXEC or script)
+            reply = Pushes([reply, *pending])
         return reply
 
     def _dispatch(self, client: ClientState, argv: list[bytes]) -> Any:
@@ -149,6 +157,8 @@ class Engine:
             return self._reject(client, name, rejection)
         if not client.authenticated and spec.name.split("|")[0] not in _NO_AUTH_NEEDED:
             return self._reject(client, name, Err(errors.NOAUTH))
+        if "pubsub" in client.flags and client.resp == 2 and spec.name not in _PUBSUB_CONTEXT:
+            return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())))
         if client.in_multi and "no_multi" in spec.flags:
             return self._reject(client, name, Err(errors.NOT_IN_MULTI))
         if client.in_multi and spec.name.split("|")[0] not in _NOT_QUEUED:

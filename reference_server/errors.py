@@ -64,6 +64,9 @@ HELLO_NOAUTH = ("NOAUTH HELLO must be called with the client already authenticat
 EXECABORT_BECAUSE = "EXECABORT Transaction discarded because of: %s"
 NOT_IN_MULTI = "ERR Command not allowed inside a transaction"
 SUBCOMMAND_SYNTAX = "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
+PUBSUB_CONTEXT = ("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                  "allowed in this context")
+SUBSCRIBE_DENY_BLOCKING = "ERR %s isn't allowed for a DENY BLOCKING client"
 CLIENT_NAME_INVALID = "ERR Client names cannot contain spaces, newlines or special characters."
 CLIENT_ATTR_INVALID = "ERR %s cannot contain spaces, newlines or special characters."
 CLIENT_SETINFO_OPTION = "ERR Unrecognized option '%s'"

@@ -17,6 +17,8 @@ INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
 def ping(engine, client, argv):
     if len(argv) > 2:
         return Err(errors.WRONG_ARITY % "ping")
+    if "pubsub" in client.flags and client.resp == 2:  # a subscribed RESP2 client reads it like a message
+        return [b"pong", argv[1] if len(argv) == 2 else b""]
     return argv[1] if len(argv) == 2 else "PONG"
 
 
