@@ -6,10 +6,17 @@ data to its blocked clients, oldest first; ``expire_blocked`` answers the ones w
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Callable
 
+from . import errors
+from .errors import CommandError
+from .longdouble import parse_long_double
 from .replies import NULL_ARRAY, NO_REPLY
+
+LLONG_MAX = (1 << 63) - 1
 
 
 @dataclass(eq=False)
@@ -30,6 +37,30 @@ class BlockedOp:
                 if not waiting:
                     del db.blocked[key]
         client.blocked = None
+
+
+def may_block(client: Any) -> bool:
+    """Inside MULTI/EXEC or a script a blocking command answers at once, as if it timed out (CLIENT_DENY_BLOCKING)."""
+    return "deny_blocking" not in client.flags
+
+
+def parse_timeout_ms(engine: Any, arg: bytes) -> int:
+    """A timeout in seconds as Redis's getTimeoutFromObjectOrReply reads it: the deadline in ms, 0 = forever."""
+    seconds = parse_long_double(arg)
+    if seconds is None:
+        raise CommandError(errors.BLOCK_TIMEOUT_NOT_FLOAT)
+    millis = seconds * 1000
+    if millis > LLONG_MAX:
+        raise CommandError(errors.BLOCK_TIMEOUT_OUT_OF_RANGE)
+    whole = math.ceil(millis) if isinstance(millis, Fraction) else millis  # -inf stays negative
+    if whole < 0:
+        raise CommandError(errors.BLOCK_TIMEOUT_NEGATIVE)
+    if whole == 0:
+        return 0
+    now = engine.now_ms()
+    if whole > LLONG_MAX - now:
+        raise CommandError(errors.BLOCK_TIMEOUT_OUT_OF_RANGE)
+    return int(whole) + now
 
 
 def block(engine: Any, client: Any, keys: list[bytes], deadline_ms: int, try_serve: Callable[[Any, Any], Any],

@@ -166,8 +166,9 @@ def move(engine, client, src: bytes, dst: bytes, from_head: bool, to_head: bool)
     if source is None:
         return None
     target = get_list(db, dst)
-    element = source.pop(1, from_head, fill_of(engine))[0]
+    element = source.pop(1, from_head, fill_of(engine), shrink=False)[0]
     push_into(engine, db, dst, target, [element], to_head)
+    source.after_shrink(fill_of(engine))  # after the push, as Redis does: with src == dst the order matters
     after_removal(db, src, source)
     return element
 
@@ -280,6 +281,7 @@ def linsert(engine, client, argv):
     lst = get_list(db, argv[1])
     if lst is None:
         return 0
+    lst.prepare_growth([argv[4]], fill_of(engine))  # Redis converts before it looks for the pivot
     try:
         at = lst.items.index(argv[3])
     except ValueError:
@@ -296,6 +298,7 @@ def lset(engine, client, argv):
     if lst is None:
         raise CommandError(errors.NO_SUCH_KEY)
     index = parse_long(argv[2])
+    lst.prepare_growth([argv[3]], fill_of(engine))  # Redis converts before it checks the index
     if index < 0:
         index += len(lst)
     if not 0 <= index < len(lst):

@@ -193,14 +193,16 @@ class ListValue:
         self.items.insert(index, element)
         self._track_insert(index, element, fill)
 
-    def pop(self, count: int, head: bool, fill: int) -> list[bytes]:
+    def pop(self, count: int, head: bool, fill: int, shrink: bool = True) -> list[bytes]:
+        """Remove up to `count` elements from one end; `shrink=False` leaves the encoding check to the caller."""
         taken = []
         for _ in range(min(count, len(self.items))):
             index = 0 if head else len(self.items) - 1
             element = self.items.pop(index)
             self._track_remove(index, element)
             taken.append(element)
-        self.after_shrink(fill)
+        if shrink:
+            self.after_shrink(fill)
         return taken
 
     def delete_at(self, indices: list[int], fill: int) -> None:
@@ -211,7 +213,7 @@ class ListValue:
         self.after_shrink(fill)
 
     def replace(self, index: int, element: bytes, fill: int) -> None:
-        self.prepare_growth([element], fill)
+        """LSET's step; the caller ran prepare_growth first (Redis does, before it checks the index)."""
         old = self.items[index]
         self.items[index] = element
         if self.nodes is not None:

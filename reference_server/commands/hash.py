@@ -1,0 +1,243 @@
+"""Hash group: HSET and friends, increments, reads, HRANDFIELD, HSCAN. Field expiry commands are in hash_ttl.py.
+
+Every access first drops the hash's expired fields, and a hash left empty by that is deleted, which is what a
+reader of Redis sees (Redis may keep expired fields a little longer, but never shows them, except in HLEN).
+"""
+from __future__ import annotations
+
+from .. import errors
+from ..datatypes.hash import HASHTABLE, HashValue
+from ..errors import CommandError
+from ..longdouble import add_long_double, format_long_double_human, is_finite, parse_long_double
+from ..replies import OK, Map
+from ..scan import parse_cursor, parse_scan_options, scan, glob_matcher
+from ..util import LLONG_MAX, LLONG_MIN, string2ll
+from . import command
+from .collection_common import parse_long, parse_range_long
+
+LONG_MAX = (1 << 63) - 1
+
+
+# -- shared by hash_ttl.py -----------------------------------------------------------------------------------------
+def get_hash(engine, db, key: bytes) -> HashValue | None:
+    """The live hash at `key` (expired fields dropped; a hash emptied that way is deleted), WRONGTYPE otherwise."""
+    h = db.get_typed(key, HashValue)
+    if h is not None and h.expires and h.purge(engine.now_ms()) and not len(h):
+        db.delete(key)
+        return None
+    return h
+
+
+def hash_for_write(engine, db, key: bytes) -> tuple[HashValue, bool]:
+    """(hash, is_new): a fresh empty hash when the key is missing; `store` adds it to the keyspace."""
+    h = get_hash(engine, db, key)
+    return (HashValue(), True) if h is None else (h, False)
+
+
+def store(db, key: bytes, h: HashValue, is_new: bool) -> None:
+    """After a write: an empty hash is deleted, a new one added, an existing one signalled to WATCHers."""
+    if not len(h):
+        if not is_new:
+            db.delete(key)
+    elif is_new:
+        db.add(key, h)
+    else:
+        db.signal(key)
+
+
+def write_field(engine, h: HashValue, field: bytes, value: bytes, keep_ttl: bool = False) -> bool:
+    """Set one field as Redis's hashTypeSet does, converting to hashtable for a long field or value or too many
+    entries; returns True if the field is new."""
+    if h.enc != HASHTABLE:
+        limit = engine.config.get_int("hash-max-listpack-value")
+        if len(field) > limit or len(value) > limit:
+            h.enc = HASHTABLE
+    is_new = h.set(field, value, keep_ttl)
+    h.check_size(engine.config)
+    return is_new
+
+
+# -- writes --------------------------------------------------------------------------------------------------------
+@command("hset", "hmset")
+def hset(engine, client, argv):
+    if len(argv) % 2:
+        raise CommandError(errors.WRONG_ARITY % argv[0].decode("utf-8", "replace").lower())
+    db = engine.db(client)
+    h, is_new = hash_for_write(engine, db, argv[1])
+    h.fit(engine.config, argv[2:], (len(argv) - 2) // 2)
+    created = sum(write_field(engine, h, argv[i], argv[i + 1]) for i in range(2, len(argv), 2))
+    store(db, argv[1], h, is_new)
+    return OK if argv[0].lower() == b"hmset" else created
+
+
+@command("hsetnx")
+def hsetnx(engine, client, argv):
+    db = engine.db(client)
+    h, is_new = hash_for_write(engine, db, argv[1])
+    if h.get(argv[2]) is not None:
+        return 0
+    h.fit(engine.config, argv[2:4], 1)
+    write_field(engine, h, argv[2], argv[3])
+    store(db, argv[1], h, is_new)
+    return 1
+
+
+@command("hdel")
+def hdel(engine, client, argv):
+    db = engine.db(client)
+    h = get_hash(engine, db, argv[1])
+    if h is None:
+        return 0
+    gone = sum(h.delete(field) for field in argv[2:])
+    if gone:
+        store(db, argv[1], h, False)
+    return gone
+
+
+@command("hincrby")
+def hincrby(engine, client, argv):
+    incr = parse_long(argv[3])
+    db = engine.db(client)
+    h, is_new = hash_for_write(engine, db, argv[1])
+    current = h.get(argv[2])
+    value = 0 if current is None else string2ll(current)
+    if value is None:
+        raise CommandError(errors.HASH_NOT_INTEGER)
+    if (incr < 0 and value < 0 and incr < LLONG_MIN - value) or (incr > 0 and value > 0 and incr > LLONG_MAX - value):
+        raise CommandError(errors.INCR_OVERFLOW)
+    value += incr
+    write_field(engine, h, argv[2], b"%d" % value, keep_ttl=True)
+    store(db, argv[1], h, is_new)
+    return value
+
+
+@command("hincrbyfloat")
+def hincrbyfloat(engine, client, argv):
+    incr = parse_long_double(argv[3])
+    if incr is None:
+        raise CommandError(errors.NOT_FLOAT)
+    if not is_finite(incr):
+        raise CommandError(errors.INCR_NAN_INF)
+    db = engine.db(client)
+    h, is_new = hash_for_write(engine, db, argv[1])
+    current = h.get(argv[2])
+    value = 0 if current is None else parse_long_double(current)
+    if value is None:
+        raise CommandError(errors.HASH_NOT_FLOAT)
+    total = add_long_double(value, incr)
+    if not is_finite(total):
+        raise CommandError(errors.INCRBYFLOAT_NAN_INF)
+    text = format_long_double_human(total)
+    write_field(engine, h, argv[2], text, keep_ttl=True)
+    store(db, argv[1], h, is_new)
+    return text
+
+
+# -- reads ---------------------------------------------------------------------------------------------------------
+def _read(engine, client, key: bytes) -> HashValue | None:
+    return get_hash(engine, engine.db(client), key)
+
+
+@command("hget")
+def hget(engine, client, argv):
+    h = _read(engine, client, argv[1])
+    return None if h is None else h.get(argv[2])
+
+
+@command("hmget")
+def hmget(engine, client, argv):
+    h = _read(engine, client, argv[1])
+    return [None if h is None else h.get(field) for field in argv[2:]]
+
+
+@command("hexists")
+def hexists(engine, client, argv):
+    h = _read(engine, client, argv[1])
+    return int(h is not None and h.get(argv[2]) is not None)
+
+
+@command("hstrlen")
+def hstrlen(engine, client, argv):
+    h = _read(engine, client, argv[1])
+    value = None if h is None else h.get(argv[2])
+    return 0 if value is None else len(value)
+
+
+@command("hlen")
+def hlen(engine, client, argv):
+    h = _read(engine, client, argv[1])
+    return 0 if h is None else len(h)
+
+
+@command("hgetall")
+def hgetall(engine, client, argv):
+    h = _read(engine, client, argv[1])
+    return Map([] if h is None else list(h.fields.items()))
+
+
+@command("hkeys")
+def hkeys(engine, client, argv):
+    h = _read(engine, client, argv[1])
+    return [] if h is None else list(h.fields)
+
+
+@command("hvals")
+def hvals(engine, client, argv):
+    h = _read(engine, client, argv[1])
+    return [] if h is None else list(h.fields.values())
+
+
+# -- HRANDFIELD ----------------------------------------------------------------------------------------------------
+@command("hrandfield")
+def hrandfield(engine, client, argv):
+    if len(argv) == 2:
+        h = _read(engine, client, argv[1])
+        return None if h is None else engine.rng.choice(list(h.fields))
+    count = parse_range_long(argv[2], -LONG_MAX, LONG_MAX)
+    if len(argv) > 4 or (len(argv) == 4 and argv[3].lower() != b"withvalues"):
+        raise CommandError(errors.SYNTAX)
+    with_values = len(argv) == 4
+    if with_values and not -(LONG_MAX // 2) <= count <= LONG_MAX // 2:  # C division truncates
+        raise CommandError(errors.VALUE_OUT_OF_RANGE)
+    h = _read(engine, client, argv[1])
+    if h is None or count == 0:
+        return []
+    return _shape(_pick(engine.rng, h, count), with_values, client.resp)
+
+
+def _pick(rng, h: HashValue, count: int) -> list[tuple[bytes, bytes]]:
+    """Negative count: that many picks with repetition; positive: distinct fields, all of them in hash order when
+    the count covers the hash (as Redis replies then)."""
+    items = list(h.fields.items())
+    if count < 0:
+        return [rng.choice(items) for _ in range(-count)]
+    if count >= len(items):
+        return items
+    return rng.sample(items, count)
+
+
+def _shape(pairs: list[tuple[bytes, bytes]], with_values: bool, resp: int) -> list:
+    if not with_values:
+        return [field for field, _ in pairs]
+    if resp == 3:
+        return [[field, value] for field, value in pairs]
+    return [part for pair in pairs for part in pair]
+
+
+# -- HSCAN ---------------------------------------------------------------------------------------------------------
+@command("hscan")
+def hscan(engine, client, argv):
+    cursor = parse_cursor(argv[2])
+    h = _read(engine, client, argv[1])
+    if h is None:  # Redis answers before it looks at the options
+        return [b"0", []]
+    opts = parse_scan_options(argv, 3, "hash")
+    cursor, fields = scan(h.fields, cursor, opts.count, compact=h.enc != HASHTABLE)
+    matches = glob_matcher(opts.pattern)
+    out: list[bytes] = []
+    for field in fields:
+        if matches(field):
+            out.append(field)
+            if not opts.novalues:
+                out.append(h.fields[field])
+    return [b"%d" % cursor, out]
