@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 from forkdiff.client import Connection, connect
 from forkdiff.types import TRANSPORT, Command, Reply
 
-OK_REPLY_TIMEOUT_S = 5.0
+REPLY_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class Session:
     """One client of a history: its own connection; every call is recorded. A lost connection is reopened."""
 
     def __init__(self, history: History, client: int, address: tuple[str, int],
-                 timeout: float = OK_REPLY_TIMEOUT_S) -> None:
+                 timeout: float = REPLY_TIMEOUT_S) -> None:
         self.history, self.client, self.address, self.timeout = history, client, address, timeout
         self.conn: Connection = connect(address, timeout=timeout)
 

@@ -15,7 +15,7 @@ from .history import Op, Session
 from .workload_base import Check, Run, bulk_values, check_that, integer_value
 
 
-def _keys(prefix: str, count: int) -> list[str]:
+def key_names(prefix: str, count: int) -> list[str]:
     return [f"{prefix}:{i}" for i in range(count)]
 
 
@@ -23,7 +23,7 @@ def _key(op: Op) -> bytes:
     return op.commands[0].args[1]
 
 
-def _named(ops: Iterable[Op], *names: str) -> list[Op]:
+def ops_named(ops: Iterable[Op], *names: str) -> list[Op]:
     return [op for op in ops if not op.transaction and op.commands[0].name in names]
 
 
@@ -38,7 +38,7 @@ def _repeat(run: Run, session: Session, index: int, step) -> None:
 
 # -- counters: INCR/INCRBY from many clients, GET ------------------------------------------------------------------
 def counters(run: Run) -> list[Check]:
-    keys = _keys("counter", 3)
+    keys = key_names("counter", 3)
 
     def step(session: Session, rng, n: int) -> None:
         key, roll = rng.choice(keys), rng.random()
@@ -63,7 +63,7 @@ def no_lost_update(ops: list[Op], final: list[Op]) -> Check:
     """Final value = the sum of the increments that took effect (unknown outcomes may count or not)."""
     problems = []
     for read in final:
-        incrs = [op for op in _named(ops, "incr", "incrby") if _key(op) == _key(read)]
+        incrs = [op for op in ops_named(ops, "incr", "incrby") if _key(op) == _key(read)]
         sure = sum(_delta(op) for op in incrs if not op.unknown)
         maybe = sum(_delta(op) for op in incrs if op.unknown)
         value = integer_value(read.reply) or 0
@@ -77,7 +77,7 @@ def increments_distinct(ops: list[Op]) -> Check:
     """Every increment is positive, so no two increments of one key may return the same value."""
     seen: dict[tuple[bytes, int], Op] = {}
     problems = []
-    for op in _named(ops, "incr", "incrby"):
+    for op in ops_named(ops, "incr", "incrby"):
         value = integer_value(op.reply)
         if value is None:
             continue
@@ -91,7 +91,7 @@ def reads_never_go_back(ops: list[Op]) -> Check:
     """A counter only grows: what one client observes of a key never decreases."""
     last: dict[tuple[int, bytes], tuple[int, Op]] = {}
     problems = []
-    for op in sorted(_named(ops, "incr", "incrby", "get"), key=lambda o: o.call_ns):
+    for op in sorted(ops_named(ops, "incr", "incrby", "get"), key=lambda o: o.call_ns):
         value = integer_value(op.reply)
         if value is None and op.reply is not None and op.reply.kind is Kind.NULL:
             value = 0
@@ -106,7 +106,7 @@ def reads_never_go_back(ops: list[Op]) -> Check:
 
 # -- register: SET/GET -----------------------------------------------------------------------------------------------
 def register(run: Run) -> list[Check]:
-    keys = _keys("register", 2)
+    keys = key_names("register", 2)
 
     def step(session: Session, rng, n: int) -> None:
         key = rng.choice(keys)
@@ -116,15 +116,15 @@ def register(run: Run) -> list[Check]:
             session.call("GET", key)
 
     run.clients(run.settings.clients, lambda s, i: _repeat(run, s, i, step))
-    written = {(_key(op), op.commands[0].args[2]) for op in _named(run.history.ops, "set")}
-    phantom = [f"#{op.id} read {op.reply} that nobody wrote" for op in _named(run.history.ops, "get")
+    written = {(_key(op), op.commands[0].args[2]) for op in ops_named(run.history.ops, "set")}
+    phantom = [f"#{op.id} read {op.reply} that nobody wrote" for op in ops_named(run.history.ops, "get")
                if op.reply is not None and op.reply.kind is Kind.BULK and (_key(op), op.reply.value) not in written]
     return [check_that("reads return written values", phantom)]
 
 
 # -- lists: RPUSH + LRANGE 0 -1 (every read is a prefix of the final list) -------------------------------------------
 def lists(run: Run) -> list[Check]:
-    keys = _keys("list", 2)
+    keys = key_names("list", 2)
 
     def step(session: Session, rng, n: int) -> None:
         key = rng.choice(keys)
@@ -142,7 +142,7 @@ def lists(run: Run) -> list[Check]:
 
 def reads_are_prefixes(ops: list[Op], finals: dict[bytes, list]) -> Check:
     problems = []
-    for op in _named(ops, "lrange"):
+    for op in ops_named(ops, "lrange"):
         items = bulk_values(op.reply)
         final = finals.get(_key(op), [])
         if items is not None and items != final[:len(items)]:
@@ -153,7 +153,7 @@ def reads_are_prefixes(ops: list[Op], finals: dict[bytes, list]) -> Check:
 def pushes_kept_once_in_order(ops: list[Op], finals: dict[bytes, list]) -> Check:
     problems = []
     for key, final in finals.items():
-        pushes = [op for op in _named(ops, "rpush") if _key(op) == key]
+        pushes = [op for op in ops_named(ops, "rpush") if _key(op) == key]
         pushed = {op.commands[0].args[2]: op for op in pushes}
         position = {item: i for i, item in enumerate(final)}
         if len(position) != len(final):
@@ -173,7 +173,7 @@ def pushes_kept_once_in_order(ops: list[Op], finals: dict[bytes, list]) -> Check
 def pushes_grow_the_list(ops: list[Op]) -> Check:
     seen: dict[tuple[bytes, int], Op] = {}
     problems = []
-    for op in _named(ops, "rpush"):
+    for op in ops_named(ops, "rpush"):
         if op.reply is not None and op.reply.kind is Kind.INTEGER:
             other = seen.setdefault((_key(op), op.reply.value), op)
             if other is not op:
@@ -183,7 +183,7 @@ def pushes_grow_the_list(ops: list[Op]) -> Check:
 
 # -- MSET/MGET across shards: never a torn read ----------------------------------------------------------------------
 def mset(run: Run) -> list[Check]:
-    keys = _keys("mset", 4)
+    keys = key_names("mset", 4)
 
     def step(session: Session, rng, n: int) -> None:
         if rng.random() < 0.5:
@@ -194,7 +194,7 @@ def mset(run: Run) -> list[Check]:
 
     run.clients(run.settings.clients, lambda s, i: _repeat(run, s, i, step))
     torn = [f"#{op.id} read {[None if v is None else v.decode() for v in values]}"
-            for op in _named(run.history.ops, "mget")
+            for op in ops_named(run.history.ops, "mget")
             if (values := bulk_values(op.reply)) is not None and len(set(values)) > 1]
     return [check_that("no torn MGET", torn)]
 
@@ -204,7 +204,7 @@ ACCOUNTS, BALANCE = 4, 100
 
 
 def transfers(run: Run) -> list[Check]:
-    keys = _keys("account", ACCOUNTS)
+    keys = key_names("account", ACCOUNTS)
     run.one_client(lambda s: s.call("MSET", *[x for k in keys for x in (k, BALANCE)]))
 
     def step(session: Session, rng, n: int) -> None:
@@ -222,7 +222,7 @@ def transfers(run: Run) -> list[Check]:
 
 def total_never_changes(ops: list[Op], total: int) -> Check:
     problems = []
-    for op in _named(ops, "mget"):
+    for op in ops_named(ops, "mget"):
         values = bulk_values(op.reply)
         if values is None:
             continue

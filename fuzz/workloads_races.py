@@ -14,7 +14,7 @@ from forkdiff.types import TRANSPORT, Command, Kind, array
 
 from .history import Op, Session
 from .workload_base import Check, Run, bulk_values, check_that, integer_value
-from .workloads import BALANCE, _keys, _named, total_never_changes
+from .workloads import BALANCE, key_names, ops_named, total_never_changes
 
 BARRIER_TIMEOUT_S = 10.0
 POP_TIMEOUT = "0.05"  # seconds a consumer's BLPOP waits before it checks whether the producers are done
@@ -124,9 +124,9 @@ def _consume(run: Run, session: Session, key: str, finished: threading.Event) ->
 
 
 def queue_checks(ops: list[Op], left: list[bytes | None]) -> list[Check]:
-    pushes = {op.commands[0].args[2]: op for op in _named(ops, "rpush")}
+    pushes = {op.commands[0].args[2]: op for op in ops_named(ops, "rpush")}
     pops: dict[bytes, list[Op]] = defaultdict(list)
-    for op in _named(ops, "blpop"):
+    for op in ops_named(ops, "blpop"):
         if op.reply is not None and op.reply.kind is Kind.ARRAY:
             pops[op.reply.value[1].value].append(op)
     lost = [f"{Command.of(e)} pushed by #{op.id}, never popped nor left" for e, op in pushes.items()
@@ -163,7 +163,7 @@ SCRIPT_ACCOUNTS = 3
 
 
 def lua(run: Run) -> list[Check]:
-    keys = _keys("scripted", SCRIPT_ACCOUNTS)
+    keys = key_names("scripted", SCRIPT_ACCOUNTS)
     run.one_client(lambda s: s.call("MSET", *[x for k in keys for x in (k, BALANCE)]))
 
     def work(session: Session, index: int) -> None:
