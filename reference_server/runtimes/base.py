@@ -60,6 +60,10 @@ class LoopServer:
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
     @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    @property
     def address(self) -> tuple[str, int]:
         return (self.host, self.port)
 

@@ -59,8 +59,8 @@ class ClientConnection(asyncio.Protocol):
             self.transport.close()
 
     def _in_loop(self, fn: Any, *args: Any) -> None:
-        if self.loop is None:
-            return
+        if self.loop is None or self.loop.is_closed():
+            return  # the server is stopping: nothing left to write to
         if threading.get_ident() == self.thread_id:
             fn(*args)
         else:
@@ -108,6 +108,9 @@ class ClientConnection(asyncio.Protocol):
                     self.close_now()
                     return
                 break
+            if self.server.stopping:
+                self.close_now()
+                return
             result = self.server.execute(self.client, argv)
             if isinstance(result, Future):
                 self.waiting = True
