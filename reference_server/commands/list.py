@@ -93,6 +93,8 @@ def rpushx(engine, client, argv):
 
 # -- pops ----------------------------------------------------------------------------------------------------------
 def _pop(engine, client, argv, head: bool):
+    if len(argv) > 3:  # the spec's arity is "at least 2"; Redis checks the upper bound itself
+        raise CommandError(errors.WRONG_ARITY % argv[0].decode("utf-8", "replace").lower())
     count = parse_positive_long(argv[2]) if len(argv) == 3 else None
     db = engine.db(client)
     lst = get_list(db, argv[1])

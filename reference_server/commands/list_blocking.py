@@ -13,8 +13,8 @@ from . import command
 from .list import first_nonempty, get_list, move, parse_mpop, parse_side, pop_from
 
 
-def _wait(engine, client, keys: list[bytes], deadline: int, step, name: str):
-    """Run `step` now; if it finds nothing, block until it does (or answer the timeout reply when blocking is off)."""
+def _wait(engine, client, keys: list[bytes], deadline: int, step, name: str, denied=NULL_ARRAY):
+    """Run `step` now; if it finds nothing, block until it does (inside MULTI answer `denied` instead)."""
 
     def try_serve(engine_, client_):
         try:
@@ -26,7 +26,7 @@ def _wait(engine, client, keys: list[bytes], deadline: int, step, name: str):
     if reply is not None:
         return reply
     if not may_block(client):
-        return NULL_ARRAY
+        return denied
     return block(engine, client, keys, deadline, try_serve, NULL_ARRAY, name)
 
 
@@ -79,7 +79,7 @@ def _bmove(engine, client, src: bytes, dst: bytes, from_head: bool, to_head: boo
             return None
         return move(engine_, client_, src, dst, from_head, to_head)
 
-    return _wait(engine, client, [src], deadline, step, name)
+    return _wait(engine, client, [src], deadline, step, name, denied=None)  # Redis 8 answers a null bulk here
 
 
 @command("blmove")
