@@ -116,6 +116,8 @@ class SparseEditor:
         if count > VAL_MAX_VALUE:
             raise Promote()
         pos = bisect_right(self.firsts, index) - 1
+        if pos < 0:  # no opcodes at all
+            raise Corrupted()
         kind, value, run = self.ops[pos]
         first = self.firsts[pos]
         if index >= first + run:
