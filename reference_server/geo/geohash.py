@@ -99,8 +99,11 @@ def area_center(area: Area) -> tuple[float, float]:
 
 
 def score_to_bits(score: float) -> int:
-    """A score as C's (uint64_t) cast sees it (wrapping below zero, as x86-64 does)."""
-    if score != score or score in (math.inf, -math.inf):
+    """A score (any double a plain ZADD stored) as Redis's (uint64_t) cast turns it into hash bits on x86-64:
+    truncated and wrapped below zero; past 2**64 (or +inf) 0; below -2**63 (or -inf) 2**63."""
+    if score >= 18446744073709551616.0:
+        return 0
+    if score != score or score < -9223372036854775808.0:
         return 1 << 63
     return int(score) & _M64
 
@@ -149,6 +152,20 @@ def move(h: Hash, dx: int, dy: int) -> Hash:
 
 
 # -- distances -------------------------------------------------------------------------------------------------------
+def _c_math(fn):
+    """A libm function as C calls it: NaN for arguments outside its domain (infinite radii get there) instead of
+    Python's ValueError."""
+    def call(x: float) -> float:
+        try:
+            return fn(x)
+        except ValueError:
+            return math.nan
+    return call
+
+
+cos, sin, asin, sqrt = _c_math(math.cos), _c_math(math.sin), _c_math(math.asin), _c_math(math.sqrt)
+
+
 def _rad(deg: float) -> float:
     return deg * _D_R
 
@@ -159,10 +176,10 @@ def lat_distance(lat1: float, lat2: float) -> float:
 
 def distance(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Haversine great-circle distance in meters, with Redis's shortcut when the longitudes are equal."""
-    v = math.sin((_rad(lon2) - _rad(lon1)) / 2)
+    v = sin((_rad(lon2) - _rad(lon1)) / 2)
     if v == 0.0:
         return lat_distance(lat1, lat2)
     lat1r, lat2r = _rad(lat1), _rad(lat2)
-    u = math.sin((lat2r - lat1r) / 2)
-    a = u * u + math.cos(lat1r) * math.cos(lat2r) * v * v
-    return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+    u = sin((lat2r - lat1r) / 2)
+    a = u * u + cos(lat1r) * cos(lat2r) * v * v
+    return 2.0 * EARTH_RADIUS_M * asin(sqrt(a))

@@ -33,8 +33,8 @@ class Shape:
         half_h = self.to_meters * (self.radius if self.kind == CIRCLE else self.height / 2)
         half_w = self.to_meters * (self.radius if self.kind == CIRCLE else self.width / 2)
         lat_delta = half_h / EARTH_RADIUS_M / _D_R
-        lon_delta_top = half_w / EARTH_RADIUS_M / math.cos((self.lat + lat_delta) * _D_R) / _D_R
-        lon_delta_bottom = half_w / EARTH_RADIUS_M / math.cos((self.lat - lat_delta) * _D_R) / _D_R
+        lon_delta_top = half_w / EARTH_RADIUS_M / geohash.cos((self.lat + lat_delta) * _D_R) / _D_R
+        lon_delta_bottom = half_w / EARTH_RADIUS_M / geohash.cos((self.lat - lat_delta) * _D_R) / _D_R
         lon_delta = lon_delta_bottom if self.lat < 0 else lon_delta_top
         return self.lon - lon_delta, self.lat - lat_delta, self.lon + lon_delta, self.lat + lat_delta
 
@@ -43,7 +43,7 @@ class Shape:
         if self.kind == CIRCLE:
             reach = self.radius
         else:
-            reach = math.sqrt((self.width / 2) * (self.width / 2) + (self.height / 2) * (self.height / 2))
+            reach = geohash.sqrt((self.width / 2) * (self.width / 2) + (self.height / 2) * (self.height / 2))
         return reach * self.to_meters
 
     def distance_if_inside(self, lon: float, lat: float) -> float | None:
