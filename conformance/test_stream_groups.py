@@ -70,6 +70,10 @@ def test_xgroup_entriesread_is_capped_by_entries_added(grp):
     assert (info[b"g1"]["entries-read"], info[b"g1"]["lag"]) == (integer(4), integer(4))
     assert (info[b"g2"]["entries-read"], info[b"g2"]["lag"]) == (integer(2), integer(2))
     assert (info[b"g3"]["entries-read"], info[b"g3"]["lag"]) == (NULL, NULL)
+    grp.call("XADD", "s", "5-0", "f", "v5")
+    grp.call("XREADGROUP", "GROUP", "g1", "c", "COUNT", "2", "STREAMS", "s", ">")  # recounted from the first entry
+    info = {g["name"].value: g for g in groups_info(grp, "s")}
+    assert (info[b"g1"]["entries-read"], info[b"g1"]["lag"]) == (integer(2), integer(3))
 
 
 def test_xgroup_setid(grp):

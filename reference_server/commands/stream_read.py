@@ -102,7 +102,9 @@ def _special_id(stream: StreamValue | None, arg: bytes, xreadgroup: bool) -> tup
             raise CommandError(errors.XREADGROUP_MEANINGLESS_ID % (symbol, symbol))
         if stream is None:
             return MIN_ID
-        return stream.last_id if arg == b"$" else (decr_id(stream.last_id) or MIN_ID)
+        if arg == b"$":
+            return stream.last_id
+        return decr_id(stream.last_live_id()) or MIN_ID if len(stream) else stream.last_id  # '+': the last entry
     if arg == b">":
         if not xreadgroup:
             raise CommandError(errors.XREAD_GT_ID)
@@ -113,7 +115,9 @@ def _special_id(stream: StreamValue | None, arg: bytes, xreadgroup: bool) -> tup
 # -- serving -------------------------------------------------------------------------------------------------------
 def _advance_group(stream: StreamValue, group: Group, sid: tuple[int, int]) -> None:
     """The group moves past `sid`, keeping its entries-read counter exact when the bookkeeping allows."""
-    if group.entries_read is not None and not range_has_tombstones(stream, group.last_id):
+    # a group behind the first entry (trimmed past it) recounts from the stream's bookkeeping, as Redis 8 does
+    if (group.entries_read is not None and group.last_id >= stream.first_id
+            and not range_has_tombstones(stream, group.last_id)):
         group.entries_read += 1
     elif stream.entries_added:
         group.entries_read = estimate_entries_read(stream, sid)
