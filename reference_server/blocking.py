@@ -52,7 +52,7 @@ def parse_timeout_ms(engine: Any, arg: bytes) -> int:
     millis = seconds * 1000
     if millis > LLONG_MAX:
         raise CommandError(errors.BLOCK_TIMEOUT_OUT_OF_RANGE)
-    whole = math.ceil(millis) if isinstance(millis, Fraction) else millis  # -inf stays negative
+    whole = math.ceil(millis) if isinstance(millis, Fraction) or math.isfinite(millis) else millis  # -inf stays
     if whole < 0:
         raise CommandError(errors.BLOCK_TIMEOUT_NEGATIVE)
     if whole == 0:
@@ -79,7 +79,7 @@ def serve_ready_keys(engine: Any) -> None:
         ready = engine.keyspace.ready_keys
         if not ready:
             return
-        pending = sorted(ready)
+        pending = list(ready)
         ready.clear()
         for index, key in pending:
             db = engine.keyspace[index]

@@ -168,10 +168,17 @@ class Database:
         return gone
 
 
+class ReadyKeys(dict):
+    """Keys that received data for blocked clients, in the order they did (Redis serves them in that order)."""
+
+    def add(self, ident: tuple[int, bytes]) -> None:
+        self[ident] = None
+
+
 class Keyspace:
     def __init__(self, clock: Callable[[], int], databases: int = 16) -> None:
         self.clock = clock
-        self.ready_keys: set[tuple[int, bytes]] = set()
+        self.ready_keys = ReadyKeys()
         self.dbs = [Database(i, clock, self.ready_keys) for i in range(databases)]
 
     def __getitem__(self, index: int) -> Database:

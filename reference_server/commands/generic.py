@@ -3,7 +3,7 @@ WAIT, WAITAOF. Expiry commands are in generic_expiry.py, OBJECT in generic_objec
 from __future__ import annotations
 
 from .. import errors
-from ..blocking import block
+from ..blocking import block, may_block
 from ..errors import CommandError
 from ..glob import stringmatch
 from ..keyspace import type_name
@@ -159,11 +159,6 @@ def copy(engine, client, argv):
     return 1
 
 
-def _may_block(engine, client) -> bool:
-    """Inside EXEC or a script Redis answers at once instead of blocking (CLIENT_DENY_BLOCKING)."""
-    return getattr(engine._local, "depth", 1) <= 1 and "deny_blocking" not in client.flags
-
-
 def _deadline_ms(engine, arg: bytes) -> int:
     """A millisecond timeout as Redis's getTimeoutFromObjectOrReply reads it; 0 means forever."""
     timeout = string2ll(arg)
@@ -181,7 +176,7 @@ def _deadline_ms(engine, arg: bytes) -> int:
 
 def _wait_for_nothing(engine, client, deadline: int, reply):
     """No replica ever acknowledges here: answer now when nothing is awaited, else when the timeout passes."""
-    if not _may_block(engine, client):
+    if not may_block(client):
         return reply
     return block(engine, client, [], deadline, lambda _engine, _client: None, timeout_reply=reply,
                  command=client.last_command)

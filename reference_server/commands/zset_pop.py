@@ -5,20 +5,15 @@ command: keys are tried in argument order and a key that changed type answers WR
 """
 from __future__ import annotations
 
-import math
-from fractions import Fraction
 
 from .. import errors
-from ..blocking import block
+from ..blocking import block, may_block, parse_timeout_ms
 from ..datatypes.zset import ZSetValue
 from ..errors import CommandError
-from ..longdouble import parse_long_double
 from ..replies import NULL_ARRAY, Double
 from . import command
 from .collection_common import LONG_MAX, parse_positive_long, parse_range_long
 from .zset_common import removed_from, scored_reply
-
-LLONG_MAX = (1 << 63) - 1
 
 
 def _pop(engine, client, key: bytes, z: ZSetValue, count: int, highest: bool) -> list[tuple]:
@@ -94,30 +89,6 @@ def zmpop(engine, client, argv):
 
 
 # -- blocking ------------------------------------------------------------------------------------------------------
-def parse_timeout_ms(engine, arg: bytes) -> int:
-    """A timeout in seconds as Redis reads it (long double, rounded up to a millisecond): the deadline, 0 = never."""
-    seconds = parse_long_double(arg)
-    if seconds is None:
-        raise CommandError(errors.BLOCK_TIMEOUT_NOT_FLOAT)
-    millis = seconds * 1000
-    if millis > LLONG_MAX:
-        raise CommandError(errors.BLOCK_TIMEOUT_OUT_OF_RANGE)
-    whole = math.ceil(millis) if isinstance(millis, Fraction) or math.isfinite(millis) else millis
-    if whole < 0:
-        raise CommandError(errors.BLOCK_TIMEOUT_NEGATIVE)
-    if whole == 0:
-        return 0
-    now = engine.now_ms()
-    if whole > LLONG_MAX - now:
-        raise CommandError(errors.BLOCK_TIMEOUT_OUT_OF_RANGE)
-    return int(whole) + now
-
-
-def _may_block(engine, client) -> bool:
-    """Inside MULTI/EXEC or a script a blocking command answers at once, as if it timed out."""
-    return "deny_blocking" not in client.flags
-
-
 def _blocking_pop(engine, client, keys: list[bytes], deadline: int, pop, name: str):
     def try_serve(engine_, client_):
         try:
@@ -129,7 +100,7 @@ def _blocking_pop(engine, client, keys: list[bytes], deadline: int, pop, name: s
     reply = try_serve(engine, client)
     if reply is not None:
         return reply
-    if not _may_block(engine, client):
+    if not may_block(client):
         return NULL_ARRAY
     return block(engine, client, keys, deadline, try_serve, NULL_ARRAY, name)
 
