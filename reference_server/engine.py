@@ -108,7 +108,8 @@ class Engine:
     def new_client(self, **kwargs: Any) -> ClientState:
         now = self.real_clock()
         client = ClientState(id=next(self._ids), created_ms=now, last_interaction_ms=now, **kwargs)
-        client.authenticated = not self.config.requirepass
+        acl = self.extensions.get("acl")  # made on first ACL use; until then requirepass alone decides
+        client.authenticated = acl.default_login() if acl else not self.config.requirepass
         self.clients[client.id] = client
         self.stats["total_connections_received"] += 1
         return client
@@ -157,6 +158,11 @@ class Engine:
             return self._reject(client, name, rejection)
         if not client.authenticated and spec.name.split("|")[0] not in _NO_AUTH_NEEDED:
             return self._reject(client, name, Err(errors.NOAUTH))
+        acl = self.extensions.get("acl")
+        if acl is not None and acl.restricted:  # ACL: checked only once some user lacks a permission
+            denied = acl.check(self, client, spec, argv)
+            if denied is not None:
+                return self._reject(client, name, denied)
         if "pubsub" in client.flags and client.resp == 2 and spec.name not in _PUBSUB_CONTEXT:
             return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())))
         if client.in_multi and "no_multi" in spec.flags:

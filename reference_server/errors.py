@@ -50,6 +50,20 @@ NOAUTH = "NOAUTH Authentication required."
 WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
 AUTH_NOT_CONFIGURED = ("ERR AUTH <password> called without any password configured for the default user. "
                        "Are you sure your configuration is correct?")
+# ACL (NOPERM texts are built in acl_state.denial_message: they name the user, command, key or channel)
+ACL_USERNAME_SPACES = "ERR Usernames can't contain spaces or null characters"
+ACL_UNMATCHED_PARENTHESIS = "ERR Unmatched parenthesis in acl selector starting at '%s'."
+ACL_SETUSER_MODIFIER = "ERR Error in ACL SETUSER modifier '%s': %s"
+ACL_DELETE_DEFAULT = "ERR The 'default' user cannot be removed"
+ACL_UNKNOWN_CATEGORY = "ERR Unknown category '%s'"
+ACL_GENPASS_BITS = ("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number "
+                    "up to %d")
+ACL_DRYRUN_NO_USER = "ERR User '%s' not found"
+ACL_DRYRUN_NO_COMMAND = "ERR Command '%s' not found"
+ACL_DRYRUN_ARITY = "ERR wrong number of arguments for '%s' command"
+ACL_NO_FILE = ("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the "
+               "ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file "
+               "set) in order to store users in the Redis configuration.")
 MULTI_NESTED = "ERR MULTI calls can not be nested"
 EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI"
 DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI"

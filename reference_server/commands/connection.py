@@ -1,7 +1,7 @@
 """Connection group: PING, ECHO, HELLO, AUTH, SELECT, QUIT, RESET (CLIENT * lives in client.py)."""
 from __future__ import annotations
 
-from .. import errors
+from .. import acl_state, errors
 from ..errors import CommandError
 from ..replies import OK, Err, Map
 from ..util import string2ll
@@ -29,16 +29,15 @@ def echo(engine, client, argv):
 
 # -- authentication --------------------------------------------------------------------------------------------
 def password_matches(engine, username: bytes, password: bytes) -> bool:
-    """Only the default user exists: it takes any password while requirepass is empty (Redis's "nopass")."""
-    if username != b"default":
-        return False
-    required = engine.config.requirepass
-    return not required or password == required.encode("utf-8", "surrogateescape")
+    """The ACL users decide (the default user takes any password while requirepass is empty: "nopass")."""
+    return acl_state.credentials_ok(engine, username, password)
 
 
-def authenticate(engine, client, username: bytes, password: bytes) -> None:
-    """Log the client in as `username`, or raise WRONGPASS (a failed attempt keeps the previous login)."""
+def authenticate(engine, client, username: bytes, password: bytes, command: bytes = b"AUTH") -> None:
+    """Log the client in as `username`, or raise WRONGPASS (a failed attempt keeps the previous login and is
+    recorded in the ACL log under the command's name as typed)."""
     if not password_matches(engine, username, password):
+        acl_state.log_failed_auth(engine, client, username, command)
         raise CommandError(errors.WRONGPASS)
     client.authenticated = True
     client.user = username.decode("utf-8", "surrogateescape")
@@ -47,7 +46,7 @@ def authenticate(engine, client, username: bytes, password: bytes) -> None:
 def default_auth(engine, client) -> None:
     """What a new connection gets: logged in as default unless a password is required."""
     client.user = "default"
-    client.authenticated = not engine.config.requirepass
+    client.authenticated = acl_state.default_login(engine)
 
 
 @command("auth")
@@ -55,11 +54,11 @@ def auth(engine, client, argv):
     if len(argv) > 3:
         return Err(errors.SYNTAX)
     if len(argv) == 2:
-        if not engine.config.requirepass:
+        if acl_state.default_nopass(engine):
             return Err(errors.AUTH_NOT_CONFIGURED)
-        authenticate(engine, client, b"default", argv[1])
+        authenticate(engine, client, b"default", argv[1], argv[0])
     else:
-        authenticate(engine, client, argv[1], argv[2])
+        authenticate(engine, client, argv[1], argv[2], argv[0])
     return OK
 
 
@@ -105,7 +104,7 @@ def hello(engine, client, argv):
     version = _hello_version(argv)
     credentials, name = _hello_options(argv)
     if credentials is not None:
-        authenticate(engine, client, *credentials)
+        authenticate(engine, client, *credentials, argv[0])
     if not client.authenticated:
         return Err(errors.HELLO_NOAUTH)
     if name is not None:
