@@ -154,7 +154,8 @@ def unsubscribe_everything(engine: Any, client: Any) -> None:
 
 # -- publishing ----------------------------------------------------------------------------------------------------
 def _send(client: Any, publisher: Any, message: Push) -> None:
-    if client is publisher:
+    # a script publishes through a client of its own: its caller is the client that is executing
+    if client is publisher or client is publisher.extra.get("script_caller"):
         client.extra.setdefault("pending_pushes", []).append(message)
     elif client.deliver is not None:
         client.deliver(message)

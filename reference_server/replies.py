@@ -8,6 +8,7 @@ Plain Python values where the wire type is unambiguous, small wrappers where it 
     Double(x)       -> double (bulk in RESP2)        Bool(b) -> boolean (integer in RESP2)
     Verbatim(text)  -> verbatim string (bulk in RESP2)   Push([...]) -> push (array in RESP2)
     Pushes([...])   -> each element written in turn (several replies to one command)
+    BigNumber(text) -> big number (bulk in RESP2)
     NULL_ARRAY      -> *-1 in RESP2, _ in RESP3      NO_REPLY -> nothing is written
 """
 from __future__ import annotations
@@ -51,6 +52,12 @@ class Bool(int):
 
 
 class Verbatim(bytes):
+    __slots__ = ()
+
+
+class BigNumber(bytes):
+    """A RESP3 big number (a script's {big_number=...}): bulk string in RESP2."""
+
     __slots__ = ()
 
 
@@ -117,6 +124,8 @@ def encode(value: Any, resp: int, out: list[bytes]) -> None:
         out.append((b">%d\r\n" if resp == 3 else b"*%d\r\n") % len(value))
         for v in value:
             encode(v, resp, out)
+    elif t is BigNumber:
+        out.append(b"(%s\r\n" % value if resp == 3 else b"$%d\r\n%s\r\n" % (len(value), value))
     elif t is Pushes:
         for v in value:
             encode(v, resp, out)
