@@ -25,6 +25,9 @@ from .replies import NO_REPLY, Err, Pushes
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
 _NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
 _NO_AUTH_NEEDED = frozenset({"auth", "hello", "quit", "reset"})
+# Observers of every executed command, fn(engine, client, spec, argv, duration_us): the slowlog, MONITOR and the
+# latency histograms register themselves here (commands/slowlog.py, commands/monitor.py, commands/latency.py).
+CALL_HOOKS: list[Callable[..., None]] = []
 # What a RESP2 client subscribed to anything may still run (the "pubsub" flag is kept by the pub/sub module).
 _PUBSUB_CONTEXT = frozenset({"ping", "subscribe", "ssubscribe", "psubscribe", "unsubscribe", "sunsubscribe",
                              "punsubscribe", "quit", "reset"})
@@ -223,8 +226,11 @@ class Engine:
         self.stats["total_commands_processed"] += 1
         stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
         stats[0] += 1
-        stats[3] += (time.perf_counter_ns() - started) // 1000
+        elapsed_us = (time.perf_counter_ns() - started) // 1000
+        stats[3] += elapsed_us
         client.commands_processed += 1
+        for hook in CALL_HOOKS:
+            hook(self, client, spec, argv, elapsed_us)
         if type(reply) is Err:
             stats[2] += 1
             self.stats["failed_calls"] += 1

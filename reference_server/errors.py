@@ -32,6 +32,23 @@ GETKEYS_INVALID_COMMAND = "ERR Invalid command specified"
 GETKEYS_NO_KEYS = "ERR The command has no key arguments"
 GETKEYS_INVALID_ARGC = "ERR Invalid number of arguments specified for command"
 GETKEYS_INVALID_ARGS = "ERR Invalid arguments specified for command"
+# server group: slowlog, replication, SHUTDOWN, DEBUG, MODULE, MEMORY, LATENCY
+SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"
+INVALID_MASTER_PORT = "ERR Invalid master port"
+REPLICATION_UNSUPPORTED = "ERR the reference server does not replicate"  # no Redis text: Redis would replicate
+REPLCONF_UNRECOGNIZED = "ERR Unrecognized REPLCONF option: %s"
+FAILOVER_NOT_IN_PROGRESS = "ERR No failover in progress."
+FAILOVER_TIMEOUT = "ERR FAILOVER timeout must be greater than 0"
+FAILOVER_NO_REPLICAS = "ERR FAILOVER requires connected replicas."
+SHUTDOWN_NOT_IN_PROGRESS = "ERR No shutdown in progress."
+SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs."
+DEBUG_NOT_ALLOWED = ('ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can '
+                     'run it from a local connection, otherwise you need to set this option in the configuration '
+                     'file, and then restart the server.')
+MODULE_NOT_ALLOWED = ('ERR MODULE command not allowed. If the enable-module-command option is set to "local", you '
+                      'can run it from a local connection, otherwise you need to set this option in the '
+                      'configuration file, and then restart the server.')
+LATENCY_NO_SAMPLES = "ERR No samples available for event '%s'"
 INVALID_EXPIRE = "ERR invalid expire time in '%s' command"
 EXPIRE_NX_AND_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible"
 EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible"
@@ -81,6 +98,7 @@ SUBCOMMAND_SYNTAX = "ERR unknown subcommand or wrong number of arguments for '%s
 PUBSUB_CONTEXT = ("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
                   "allowed in this context")
 SUBSCRIBE_DENY_BLOCKING = "ERR %s isn't allowed for a DENY BLOCKING client"
+# Scripting (EVAL family, SCRIPT, and what redis.call refuses).
 SCRIPT_NUMKEYS_TOO_BIG = "ERR Number of keys can't be greater than number of args"
 SCRIPT_NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative"
 NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL."

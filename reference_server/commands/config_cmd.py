@@ -178,6 +178,7 @@ def config_resetstat(engine, client, argv):
             engine.stats[name] = 0
     engine.command_stats.clear()
     engine.error_stats.clear()
+    engine.extensions.get("latency_histograms", {}).clear()  # LATENCY HISTOGRAM counts are command stats too
     return OK
 
 

@@ -1,0 +1,125 @@
+"""SLOWLOG GET / LEN / RESET / HELP: commands slower than slowlog-log-slower-than (µs), newest first.
+
+Entries are recorded by a call hook (see engine.CALL_HOOKS) with Redis's shape: id, unix time, duration in µs, the
+arguments (at most 32, each at most 128 bytes, with "... (N more …)" notes), the client's address and name.
+Secrets are never shown: AUTH and HELLO AUTH passwords, ACL SETUSER rules… appear as "(redacted)".
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .. import errors
+from ..engine import CALL_HOOKS
+from ..errors import CommandError
+from ..replies import OK, Err
+from ..util import string2ll
+from . import command
+
+MAX_ARGS = 32
+MAX_ARG_BYTES = 128
+REDACTED = b"(redacted)"
+_SENSITIVE_CONFIGS = (b"requirepass", b"masterauth", b"masteruser")
+
+
+@dataclass
+class SlowLog:
+    entries: list = field(default_factory=list)  # newest first
+    next_id: int = 0
+
+
+def slowlog(engine) -> SlowLog:
+    log = engine.extensions.get("slowlog")
+    if log is None:
+        log = engine.extensions["slowlog"] = SlowLog()
+    return log
+
+
+def redacted_argv(spec, argv: list[bytes]) -> list[bytes]:
+    """The arguments as the slowlog and MONITOR may show them."""
+    hidden = _secret_positions(spec.name, argv)
+    return [REDACTED if i in hidden else arg for i, arg in enumerate(argv)] if hidden else argv
+
+
+def _secret_positions(name: str, argv: list[bytes]) -> set[int]:
+    if name == "auth" or name in ("acl|setuser", "acl|deluser", "acl|getuser"):
+        return set(range(1 if name == "auth" else 2, len(argv)))
+    if name == "hello":
+        at = next((i for i in range(2, len(argv) - 2) if argv[i].lower() == b"auth"), None)
+        return {at + 1, at + 2} if at is not None else set()
+    if name == "config|set":
+        return {i + 1 for i in range(2, len(argv) - 1, 2) if argv[i].lower() in _SENSITIVE_CONFIGS}
+    return set()
+
+
+def _shown(argv: list[bytes]) -> list[bytes]:
+    """Redis keeps 31 arguments and a note when there are more than 32, and cuts long ones."""
+    kept = argv if len(argv) <= MAX_ARGS else argv[:MAX_ARGS - 1]
+    shown = [a if len(a) <= MAX_ARG_BYTES else a[:MAX_ARG_BYTES] + b"... (%d more bytes)" % (len(a) - MAX_ARG_BYTES)
+             for a in kept]
+    if len(argv) > MAX_ARGS:
+        shown.append(b"... (%d more arguments)" % (len(argv) - MAX_ARGS + 1))
+    return shown
+
+
+def _record(engine, client, spec, argv: list[bytes], duration_us: int) -> None:
+    if "skip_slowlog" in spec.flags or client.blocked is not None:
+        return
+    threshold = engine.config.get_int("slowlog-log-slower-than")
+    max_len = engine.config.get_int("slowlog-max-len")
+    if threshold < 0 or max_len == 0 or duration_us < threshold:
+        return
+    log = slowlog(engine)
+    entry = [log.next_id, int(time.time()), duration_us, _shown(redacted_argv(spec, argv)),
+             client.addr.encode(), client.name]
+    log.next_id += 1
+    log.entries.insert(0, entry)
+    del log.entries[max_len:]
+
+
+CALL_HOOKS.append(_record)
+
+
+@command("slowlog|get")
+def slowlog_get(engine, client, argv):
+    if len(argv) > 3:
+        return Err(errors.SUBCOMMAND_SYNTAX % (argv[1].decode("utf-8", "surrogateescape"), "SLOWLOG"))
+    count = 10
+    if len(argv) == 3:
+        count = string2ll(argv[2])
+        if count is None or count < -1:
+            raise CommandError(errors.SLOWLOG_COUNT)
+    entries = slowlog(engine).entries
+    return [list(e) for e in (entries if count == -1 else entries[:count])]
+
+
+@command("slowlog|len")
+def slowlog_len(engine, client, argv):
+    return len(slowlog(engine).entries)
+
+
+@command("slowlog|reset")
+def slowlog_reset(engine, client, argv):
+    slowlog(engine).entries.clear()
+    return OK
+
+
+_HELP = [
+    "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GET [<count>]",
+    "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+    "    Entries are made of:",
+    "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+    "    client name",
+    "LEN",
+    "    Return the length of the slowlog.",
+    "RESET",
+    "    Reset the slowlog.",
+    "HELP",
+    "    Print this help.",
+]
+
+
+@command("slowlog|help")
+def slowlog_help(engine, client, argv):
+    return list(_HELP)
