@@ -87,16 +87,18 @@ def anchor_rate(seconds: float) -> tuple[int, float]:
 def forkdiff_rate(seconds: float) -> tuple[int, float]:
     from fuzz.campaign import Campaign, Options
     from fuzz.catalogue import Catalogue
-    from fuzz.programs import build_catalog, programs
+    from fuzz.encoding import program_batches
+    from fuzz.programs import build_catalog
     from fuzz.run import Runner
+    from fuzz.reference_process import campaign_target
     from fuzz.targets import fuzz_commands, start_targets, stop_targets
     from forkdiff.spec import load_spec
     spec = load_spec()
     references = ["redis@8.2", "valkey@9.1"]
-    targets = start_targets(["reference", *references])
+    targets = start_targets(["reference", *references], factory=campaign_target)
     try:
         catalog = build_catalog(fuzz_commands(targets, references, spec=spec), spec=spec)
-        strategy = programs(catalog, spec=spec, resp=(2, 3), min_steps=20, max_steps=60)
+        strategy = program_batches(catalog, spec=spec, resp=(2, 3), min_steps=20, max_steps=60)
         with tempfile.TemporaryDirectory() as out:
             c = Campaign(Runner(targets, spec=spec), references, strategy, Catalogue(out), spec,
                          Options(budget_s=seconds, reruns=2, shrink_s=3.0, database=None))

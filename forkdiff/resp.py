@@ -29,25 +29,31 @@ _AGG_KINDS = {ord("*"): Kind.ARRAY, ord("~"): Kind.SET, ord(">"): Kind.PUSH}
 class ReplyParser:
     """Incremental parser: ``feed`` bytes, then ``get`` returns the next whole Reply or None."""
 
+    COMPACT_AT = 1 << 16  # consumed bytes are dropped from the buffer in bulk, not after every reply
+
     def __init__(self, max_bulk: int = 1 << 31) -> None:
         self._buf = bytearray()
+        self._start = 0  # where the next unread reply begins
         self._max_bulk = max_bulk
 
     def feed(self, data: bytes) -> None:
+        if self._start >= self.COMPACT_AT or self._start == len(self._buf):
+            del self._buf[:self._start]
+            self._start = 0
         self._buf += data
 
     @property
     def buffered(self) -> int:
-        return len(self._buf)
+        return len(self._buf) - self._start
 
     def get(self) -> Reply | None:
-        if not self._buf:
+        if self._start >= len(self._buf):
             return None
         try:
-            reply, end = self._parse(0)
+            reply, end = self._parse(self._start)
         except _Incomplete:
             return None
-        del self._buf[:end]
+        self._start = end
         return reply
 
     def _line(self, pos: int) -> tuple[bytes, int]:

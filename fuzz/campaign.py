@@ -1,7 +1,8 @@
 """A fuzzing campaign: Hypothesis generates programs until a new divergence shows, shrinks it, and we store it.
 
-Each round is one Hypothesis run. The first program with a divergence whose signature is not yet catalogued fails
-the test; from then on only that signature counts as failing, so Hypothesis shrinks towards a minimal program for
+One Hypothesis example is a batch of programs (encoding.program_batches), run together in one pipeline per target;
+a strategy of single programs works too. Each round is one Hypothesis run. The first batch with a program whose
+divergence signature is not yet catalogued fails the test; from then on only that signature counts as failing, so Hypothesis shrinks towards a minimal program for
 it. The round ends, the divergence is minimised further, re-run and stored, and the next round
 looks for the next one. Signatures already catalogued only bump their count. Hypothesis's example database (under
 OUT) keeps the failing examples, so a resumed campaign replays them first.
@@ -45,6 +46,7 @@ class _Round:
     signature: str | None = None
     best: Program | None = None
     found_at: float = 0.0
+    memo: dict[Program, frozenset[str]] = field(default_factory=dict)  # signatures of programs run while shrinking
 
 
 @dataclass
@@ -90,35 +92,50 @@ class Campaign:
 
     def _test(self, state: _Round, deadline: float) -> Callable:
         @given(self.strategy)
-        def fuzz_programs(program: Program) -> None:
+        def fuzz_programs(drawn: Program | Sequence[Program]) -> None:
+            batch = (drawn,) if isinstance(drawn, Program) else tuple(drawn)
             if state.signature is None and time.monotonic() >= deadline:
                 return
-            findings = self._findings(program, counting=state.signature is None)
             if state.signature is None:
-                fresh = [f for f in findings if f.signature not in self.catalogue]
+                findings = self._findings(batch, counting=True)
+                fresh = [(p, f) for p, found in zip(batch, findings) for f in found if f.signature not in self.catalogue]
                 if not fresh:
                     return
-                state.signature, state.best, state.found_at = fresh[0].signature, program, time.monotonic()
+                program, finding = fresh[0]
+                state.signature, state.best, state.found_at = finding.signature, program, time.monotonic()
                 raise NewDivergence(state.signature)
-            if not any(f.signature == state.signature for f in findings):
+            hits = [p for p in batch if state.signature in self._shrinking_signatures(p, batch, state)]
+            if not hits:
                 return
-            if _smaller(program, state.best):
-                state.best = program
-            if time.monotonic() - state.found_at > self.options.shrink_s and program != state.best:
+            best = min(hits, key=_size)
+            if _smaller(best, state.best):
+                state.best = best
+            if time.monotonic() - state.found_at > self.options.shrink_s and state.best not in batch:
                 return  # shrinking took long enough: only the best program found so far still fails
             raise NewDivergence(state.signature)
 
         return fuzz_programs
 
-    def _findings(self, program: Program, counting: bool) -> list[Finding]:
-        traces = self.runner.run(program)
-        findings = classify(program, traces, self.references, self.spec)
-        if counting:
-            for f in findings:
-                self.catalogue.seen(f.signature)
+    def _shrinking_signatures(self, program: Program, batch: Sequence[Program], state: _Round) -> frozenset[str]:
+        """While shrinking, most of a batch is unchanged from the attempt before: programs already run this round
+        are looked up, and the new ones run together in one batch."""
+        if program not in state.memo:
+            new = list(dict.fromkeys(p for p in batch if p not in state.memo))
+            for p, found in zip(new, self._findings(new, counting=False)):
+                state.memo[p] = frozenset(f.signature for f in found)
+        return state.memo[program]
+
+    def _findings(self, batch: Sequence[Program], counting: bool) -> list[list[Finding]]:
+        out = []
+        for program, traces in zip(batch, self.runner.run_many(batch)):
+            findings = classify(program, traces, self.references, self.spec)
+            if counting:
+                for f in findings:
+                    self.catalogue.seen(f.signature)
+            out.append(findings)
         if self.on_progress is not None:
             self.on_progress(self)
-        return findings
+        return out
 
     # -- storing ------------------------------------------------------------------------------------------------
     def _store(self, program: Program, signature: str) -> None:
@@ -137,8 +154,12 @@ class Campaign:
         self.new_divergences += 1
 
 
+def _size(p: Program) -> tuple[int, int]:
+    return len(p), len(p.dumps())
+
+
 def _smaller(a: Program, b: Program | None) -> bool:
-    return b is None or (len(a), len(a.dumps())) < (len(b), len(b.dumps()))
+    return b is None or _size(a) < _size(b)
 
 
 def _record(signature: str, program: Program, traces: Mapping, finding: Finding | None,

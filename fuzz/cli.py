@@ -40,12 +40,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--invalid-rate", type=float, default=0.05, help="share of deliberately invalid commands")
     p.add_argument("--max-steps", type=int, default=60, help="most items in one program (default 60)")
     p.add_argument("--min-steps", type=int, default=20, help="fewest items in one program (default 20)")
+    p.add_argument("--batch", type=int, default=8,
+                   help="programs per Hypothesis example, each run in every --resp protocol (default 8)")
     p.add_argument("--reruns", type=int, default=5, help="re-runs of each new divergence (still_reproduces)")
     p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for one reply")
     p.add_argument("--known", default=None, metavar="TOML", help="curated known divergences")
     p.add_argument("--markdown", default=None, metavar="PATH", help="render the catalogue (default OUT/DIVERGENCES.md)")
     p.add_argument("--database", default=None, metavar="redis://HOST:PORT", help="shared Hypothesis database")
     p.add_argument("--protocol", action="store_true", help="send malformed RESP frames instead of programs")
+    p.add_argument("--in-process", action="store_true",
+                   help="run the reference server in this process (default: a `forkdiff serve` process of its own)")
     p.add_argument("--quiet", action="store_true", help="no live progress")
     p.set_defaults(func=cmd_fuzz)
 
@@ -58,13 +62,15 @@ def fail(message: str, code: int = 2) -> int:
 def cmd_fuzz(args: argparse.Namespace) -> int:
     from adapters import TargetUnavailable
     from .known import KnownFileError, load_known
+    from .reference_process import campaign_target
     from .targets import start_targets, stop_targets
 
     references = args.reference or (["redis@8.2"] if "redis@8.2" in args.targets else args.targets[:1])
     names = list(dict.fromkeys(references + args.targets))
-    if args.budget <= 0 or args.timeout <= 0 or not 0 <= args.invalid_rate <= 1 or not 1 <= args.min_steps <= args.max_steps:
+    if args.budget <= 0 or args.timeout <= 0 or not 0 <= args.invalid_rate <= 1 or not 1 <= args.min_steps <= args.max_steps \
+            or args.batch < 1:
         return fail("--budget and --timeout must be positive, --invalid-rate within 0..1, "
-                    "1 <= --min-steps <= --max-steps")
+                    "1 <= --min-steps <= --max-steps, --batch at least 1")
     if len(names) < 2:
         return fail("need at least two distinct targets to compare (with --reference)")
     try:
@@ -73,7 +79,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         return fail(str(exc))
     targets: dict[str, Any] = {}
     try:
-        targets = start_targets(names)
+        targets = start_targets(names, factory=lambda name: campaign_target(name, args.in_process))
         if args.protocol:
             return _protocol(targets, references, args)
         return _campaign(targets, references, known, args)
@@ -91,7 +97,8 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
 
     from .campaign import Campaign, Options, directory_database
     from .catalogue import Catalogue
-    from .programs import build_catalog, programs
+    from .encoding import program_batches
+    from .programs import build_catalog
     from .render import write_markdown
     from .run import Runner
     from .targets import fuzz_commands, versions
@@ -105,9 +112,9 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
     out = Path(args.out)
     try:
         database = _database(args.database, out)
-        strategy = programs(catalog, spec=spec, invalid_rate=args.invalid_rate, resp=args.resp,
-                            max_steps=args.max_steps, min_steps=args.min_steps,
-                            seed=args.seed + (index - 1) * 1_000_003)
+        strategy = program_batches(catalog, spec=spec, invalid_rate=args.invalid_rate, resp=args.resp,
+                                   max_steps=args.max_steps, min_steps=args.min_steps, batch=args.batch,
+                                   seed=args.seed + (index - 1) * 1_000_003)
     except (ValueError, InvalidArgument, ImportError) as exc:
         return fail(str(exc))
     catalogue = Catalogue(out)

@@ -1,24 +1,33 @@
-"""Run one program on every target: fresh keyspace, one connection per target, pipelined batches.
+"""Run programs on every target: each on a fresh keyspace and a reset connection, many programs per pipeline.
 
-The raw typed replies are stored in a Trace before anything is compared. A target that crashes or hangs (its reply
-is CLOSED with the process gone, or TIMEOUT) has its log tail recorded and is restarted, so a campaign goes on.
+A batch of programs goes down one connection per target: before each program RESET (back to a new connection's
+state: RESP2, database 0, no transaction, no name), HELLO 3 for a RESP3 program, and FLUSHALL. Everything up to
+the next command that may block is written at once, to every target, before any reply is read. The raw typed
+replies are stored in a Trace before anything is compared. A target that crashes or hangs (its reply is CLOSED with
+the process gone, or TIMEOUT) has its log tail recorded and is restarted, and the programs after the one it failed
+in are run again on fresh connections, so a campaign goes on and no reply is paired with the wrong command.
 """
 from __future__ import annotations
 
+import bisect
+import select
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from forkdiff.client import Connection
-from forkdiff.resp import encode_command
+from forkdiff.resp import ProtocolError, ReplyParser, encode_command
 from forkdiff.spec import Spec, load_spec
-from forkdiff.types import Command, Kind, Reply
+from forkdiff.types import TRANSPORT, Command, Kind, Reply
 
 from .programs import Program
 from .skips import is_blocking
 
 BLOCKING_GRACE_S = 1.0  # a blocking command's own timeout is tiny; this is the slack before calling it a hang
-RESET = Command.of("FLUSHALL")
+FLUSH = Command.of("FLUSHALL")
+RESET = Command.of("RESET")
+HELLO3 = Command.of("HELLO", "3")
+RECV_BYTES = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -70,46 +79,194 @@ def batches(program: Program, spec: Spec) -> list[list[int]]:
     return out
 
 
-class _Session:
-    """One target's connection for one program."""
+def setup(program: Program) -> list[Command]:
+    """What runs before a program on its connection: not part of the program, and never compared."""
+    return [RESET, HELLO3, FLUSH] if program.resp == 3 else [RESET, FLUSH]
 
-    def __init__(self, spec_name: str, target: Any, resp: int, timeout: float) -> None:
-        self.name, self.target, self.timeout = spec_name, target, timeout
+
+@dataclass
+class _Chunk:
+    payload: bytes
+    count: int
+    blocking: bool
+
+
+class _Plan:
+    """A batch on the wire: chunks written whole (a command that may block goes alone, so its wait is not counted
+    against a pipeline), and where each program's setup replies start in the reply stream."""
+
+    MAX_PAYLOAD = 1 << 18
+
+    def __init__(self, programs: list[Program], wire: "_Wire") -> None:
+        self.chunks: list[_Chunk] = []
+        self.starts: list[int] = []
+        self.setups: list[int] = []
+        parts: list[bytes] = []
+        size = 0
+        for program in programs:
+            self.starts.append(sum(c.count for c in self.chunks) + len(parts))
+            head = setup(program)
+            self.setups.append(len(head))
+            parts += [wire.encoded(c)[0] for c in head]
+            in_multi = False
+            for cmd in program.steps:
+                data, blocking = wire.encoded(cmd)
+                if blocking and not in_multi:
+                    self._flush(parts)
+                    self.chunks.append(_Chunk(data, 1, True))
+                    parts, size = [], 0
+                else:
+                    parts.append(data)
+                    size += len(data)
+                    if size > self.MAX_PAYLOAD:
+                        parts, size = self._flush(parts), 0
+                name = cmd.name
+                if name == "multi":
+                    in_multi = True
+                elif name in ("exec", "discard"):
+                    in_multi = False
+        self._flush(parts)
+
+    def _flush(self, parts: list[bytes]) -> list[bytes]:
+        if parts:
+            self.chunks.append(_Chunk(b"".join(parts), len(parts), False))
+        return []
+
+    def program_at(self, reply_index: int) -> int:
+        return bisect.bisect_right(self.starts, reply_index) - 1
+
+
+class _Wire:
+    """Each distinct command's encoding and whether it may block, worked out once (programs repeat variants)."""
+
+    LIMIT = 200_000
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.cache: dict[Command, tuple[bytes, bool]] = {}
+
+    def encoded(self, cmd: Command) -> tuple[bytes, bool]:
+        hit = self.cache.get(cmd)
+        if hit is None:
+            if len(self.cache) > self.LIMIT:
+                self.cache.clear()
+            hit = self.cache[cmd] = (encode_command(cmd.args), is_blocking(self.spec.resolve(cmd.args), cmd.args))
+        return hit
+
+
+class _Session:
+    """One target's connection for one batch: raw socket, one incremental parser, replies in order."""
+
+    def __init__(self, spec_name: str, target: Any, timeout: float) -> None:
+        self.name, self.target = spec_name, target
         self.replies: list[Reply] = []
         self.dead: Reply | None = None
+        self.dead_at = -1  # index of the first reply lost to `dead`
+        self.parser = ReplyParser()
         self.started = time.perf_counter()
+        self.finished = self.started
+        self.sock: socket.socket | None = None
+        self.want = 0  # replies expected so far
         try:
-            self.conn: Connection | None = Connection(*target.address, timeout=timeout, connect_timeout=timeout)
+            self.sock = socket.create_connection(target.address, timeout=timeout)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError as exc:
-            self.conn, self.dead = None, Reply(Kind.CLOSED, f"connect failed: {exc}")
-            return
-        head = [Command.of("HELLO", "3")] if resp == 3 else []
-        self.send(head + [RESET])
-        setup = [self.conn.read_reply() for _ in range(len(head) + 1)]
-        bad = [r for r in setup if r.is_error or r.kind in (Kind.CLOSED, Kind.TIMEOUT, Kind.PROTOCOL_ERROR)]
-        self.reset_failed = bad[0] if bad else None
+            self._die(Reply(Kind.CLOSED, f"connect failed: {exc}"))
 
-    def send(self, commands: list[Command]) -> None:
-        if self.conn is not None and self.dead is None:
-            self.conn.send_raw(b"".join(encode_command(c.args) for c in commands))
+    def _die(self, reply: Reply) -> None:
+        self.dead, self.dead_at = reply, len(self.replies)
 
-    def collect(self, count: int, timeout: float) -> None:
-        for _ in range(count):
-            if self.dead is not None or self.conn is None:
-                self.replies.append(self.dead or Reply(Kind.CLOSED, "no connection"))
+    def send(self, payload: bytes) -> None:
+        if self.dead is None and self.sock is not None:
+            try:
+                self.sock.sendall(payload)
+            except OSError as exc:
+                self._die(Reply(Kind.CLOSED, f"send failed: {exc}"))
+
+    @property
+    def pending(self) -> bool:
+        return len(self.replies) < self.want
+
+    def drain(self) -> bool:
+        """Parse what has arrived, up to `want` replies; True when nothing more is awaited. After a transport
+        failure every later reply is that failure: those replies cannot be paired with their commands any more."""
+        out, parser, want = self.replies, self.parser, self.want
+        while len(out) < want:
+            if self.dead is not None:
+                out.extend([self.dead] * (want - len(out)))
+                break
+            try:
+                reply = parser.get()
+            except ProtocolError as exc:
+                self._die(Reply(Kind.PROTOCOL_ERROR, str(exc)))
                 continue
-            r = self.conn.read_reply(timeout)
-            if r.kind in (Kind.TIMEOUT, Kind.CLOSED):
-                self.dead = r  # later replies cannot be paired with their commands any more
-            self.replies.append(r)
+            if reply is None:
+                return False
+            out.append(reply)
+        self.finished = time.perf_counter()
+        return True
+
+    def receive(self) -> None:
+        """One recv on a socket that poll() reported readable."""
+        assert self.sock is not None
+        try:
+            data = self.sock.recv(RECV_BYTES)
+        except OSError as exc:
+            self._die(Reply(Kind.CLOSED, f"recv failed: {exc}"))
+            return
+        if not data:
+            self._die(Reply(Kind.CLOSED, "connection closed by server"))
+            return
+        self.parser.feed(data)
+
+    def time_out(self, timeout: float) -> None:
+        self._die(Reply(Kind.TIMEOUT, f"no reply within {timeout}s"))
 
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+
+def _collect(sessions: list[_Session], count: int, timeout: float) -> None:
+    """`count` more replies from every session, parsed from whichever target answers first (the quick servers'
+    replies are parsed while a slower one still works). `timeout`: how long a target may send nothing."""
+    poller = select.poll()
+    waiting: dict[int, _Session] = {}
+    for s in sessions:
+        s.want += count
+        if not s.drain():
+            waiting[s.sock.fileno()] = s  # type: ignore[union-attr] - a session without socket is dead
+            poller.register(s.sock, select.POLLIN)
+    deadline = {fd: time.monotonic() + timeout for fd in waiting}
+    while waiting:
+        now = time.monotonic()
+        events = poller.poll(max(0.0, min(deadline.values()) - now) * 1000)
+        now = time.monotonic()
+        for fd, _ in events:
+            s = waiting[fd]
+            s.receive()
+            deadline[fd] = now + timeout
+            if s.drain():
+                poller.unregister(fd)
+                del waiting[fd], deadline[fd]
+        for fd in [fd for fd, end in deadline.items() if end <= now]:
+            waiting[fd].time_out(timeout)
+            waiting[fd].drain()
+            poller.unregister(fd)
+            del waiting[fd], deadline[fd]
+
+
+def _setup_failed(replies: list[Reply]) -> bool:
+    return any(r.is_error or r.kind in TRANSPORT for r in replies)
 
 
 class Runner:
     """Runs programs on started targets (spec name -> Target), keeping them up between programs."""
+
+    HZ = b"100"  # Redis answers a blocking command's timeout on its cron tick: 10 ms instead of 100 ms at hz 10
 
     def __init__(self, targets: Mapping[str, Any], *, timeout: float = 2.0, spec: Spec | None = None) -> None:
         self.targets = dict(targets)
@@ -118,49 +275,102 @@ class Runner:
         self.programs = 0
         self.commands = 0
         self.restarts: dict[str, int] = {name: 0 for name in self.targets}
+        self._wire = _Wire(self.spec)
+        for name in self.targets:
+            self._quicken(name)
 
     def run(self, program: Program) -> dict[str, Trace]:
-        sessions = self._open(program.resp)
-        for group in batches(program, self.spec):
-            cmds = [program.steps[i] for i in group]
-            blocking = len(group) == 1 and is_blocking(self.spec.resolve(cmds[0].args), cmds[0].args)
-            wait = self.timeout + (BLOCKING_GRACE_S if blocking else 0.0)
-            for s in sessions:
-                s.send(cmds)
-            for s in sessions:
-                s.collect(len(cmds), wait)
-        traces = {s.name: self._finish(s) for s in sessions}
-        self.programs += 1
-        self.commands += len(program.steps) * len(sessions)
-        return traces
+        return self.run_many([program])[0]
 
-    def _open(self, resp: int) -> list[_Session]:
-        sessions = []
-        for name, target in self.targets.items():
-            s = _Session(name, target, resp, self.timeout)
-            if s.dead is None and s.reset_failed is not None and s.reset_failed.is_error:
-                s.close()  # a target without FLUSHALL (a reference still being built) gets a fresh process instead
-                self._restart(name)
-                s = _Session(name, self.targets[name], resp, self.timeout)
-            sessions.append(s)
-        return sessions
+    def run_many(self, programs: Iterable[Program]) -> list[dict[str, Trace]]:
+        """Traces of every program, in order. Programs after a transport failure or a failed setup run again."""
+        rest = list(programs)
+        out: list[dict[str, Trace]] = []
+        fresh: set[str] = set()  # targets just restarted: a setup they reject is accepted once
+        while rest:
+            done, fresh = self._batch(rest, fresh)
+            out += done
+            rest = rest[len(done):]
+        return out
 
-    def _finish(self, s: _Session) -> Trace:
-        s.close()
-        seconds = time.perf_counter() - s.started
-        if s.dead is None:
-            return Trace(s.name, tuple(s.replies), seconds)
-        hung = s.dead.kind is Kind.TIMEOUT
-        crashed = not s.target.is_alive()
-        if not (hung or crashed):
-            return Trace(s.name, tuple(s.replies), seconds)  # the server closed this connection on purpose
-        tail = s.target.log_tail() or ("(no log)" if crashed else "")
-        self._restart(s.name)
-        return Trace(s.name, tuple(s.replies), seconds, log_tail=tail, restarted=True)
+    def _batch(self, programs: list[Program], fresh: set[str]) -> tuple[list[dict[str, Trace]], set[str]]:
+        plan = _Plan(programs, self._wire)
+        sessions = [_Session(name, target, self.timeout) for name, target in self.targets.items()]
+        for chunk in plan.chunks:
+            for s in sessions:
+                s.send(chunk.payload)
+            _collect(sessions, chunk.count, self.timeout + (BLOCKING_GRACE_S if chunk.blocking else 0.0))
+        for s in sessions:
+            s.close()
+        usable, reject = self._usable(plan, programs, sessions, fresh)
+        total = sum(len(p) for p in programs) or 1
+        traces = []
+        for i, program in enumerate(programs[:usable]):
+            first = plan.starts[i] + plan.setups[i]
+            traces.append({s.name: self._trace(s, plan, i, s.replies[first:first + len(program)],
+                                               (s.finished - s.started) * len(program) / total)
+                           for s in sessions})
+        restarted = self._recover(sessions)
+        for name in reject - restarted:
+            self._restart(name)
+        restarted |= reject
+        self.programs += usable
+        self.commands += sum(len(p) for p in programs[:usable]) * len(sessions)
+        return traces, restarted
+
+    def _usable(self, plan: _Plan, programs: list[Program], sessions: list[_Session],
+                fresh: set[str]) -> tuple[int, set[str]]:
+        """How many programs, from the first, have trustworthy replies on every target; and the targets to restart
+        because they rejected a program's setup (no RESET or FLUSHALL: each program then gets a fresh process)."""
+        usable, reject = len(programs), set()
+        for s in sessions:
+            if s.dead is not None:
+                i = plan.program_at(s.dead_at)
+                in_setup = s.dead_at < plan.starts[i] + plan.setups[i]
+                usable = min(usable, max(1, i if in_setup else i + 1))
+            for i in range(min(usable, len(programs))):
+                head = s.replies[plan.starts[i]:plan.starts[i] + plan.setups[i]]
+                if s.dead is not None and s.dead_at < plan.starts[i] + plan.setups[i]:
+                    break
+                if _setup_failed(head):
+                    if i == 0 and s.name in fresh:
+                        usable = 1
+                    else:
+                        usable, reject = min(usable, max(i, 0)), reject | {s.name}
+                    break
+        return usable, reject
+
+    def _trace(self, s: _Session, plan: _Plan, index: int, replies: list[Reply], seconds: float) -> Trace:
+        if s.dead is None or plan.program_at(s.dead_at) != index:
+            return Trace(s.name, tuple(replies), seconds)
+        tail = ""
+        if s.dead.kind is Kind.TIMEOUT or not s.target.is_alive():
+            tail = s.target.log_tail() or ("(no log)" if not s.target.is_alive() else "")
+            return Trace(s.name, tuple(replies), seconds, log_tail=tail, restarted=True)
+        return Trace(s.name, tuple(replies), seconds)  # the server closed this connection on purpose
+
+    def _recover(self, sessions: list[_Session]) -> set[str]:
+        """Restart every target that hung or crashed during the batch."""
+        out = set()
+        for s in sessions:
+            if s.dead is not None and (s.dead.kind is Kind.TIMEOUT or not s.target.is_alive()):
+                self._restart(s.name)
+                out.add(s.name)
+        return out
 
     def _restart(self, name: str) -> None:
         self.restarts[name] += 1
         self.targets[name].restart()
+        self._quicken(name)
+
+    def _quicken(self, name: str) -> None:
+        """Best effort: a server that refuses (no CONFIG SET hz) keeps its own timer."""
+        try:
+            with socket.create_connection(self.targets[name].address, timeout=self.timeout) as sock:
+                sock.sendall(encode_command([b"CONFIG", b"SET", b"hz", self.HZ]))
+                sock.recv(1024)
+        except OSError:
+            pass
 
     def replay(self, program: Program, times: int) -> Iterable[dict[str, Trace]]:
         for _ in range(times):

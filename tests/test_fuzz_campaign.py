@@ -6,9 +6,10 @@ import pytest
 from adapters import TargetUnavailable
 from forkdiff.spec import load_spec
 from fuzz.campaign import Campaign, Options
+from fuzz.encoding import program_batches
 from fuzz.catalogue import Catalogue
 from fuzz.faults import FaultyReference, off_by_one
-from fuzz.programs import Program, build_catalog, fuzzable, programs
+from fuzz.programs import Program, build_catalog, fuzzable
 from fuzz.protocol_mode import run_protocol_mode
 from fuzz.run import Runner
 from fuzz.strategies import variants
@@ -43,7 +44,7 @@ def test_generated_commands_are_accepted_by_redis(servers):
 
 def _campaign(targets, references, groups, tmp_path, budget, seed=1):
     catalog = build_catalog(fuzz_commands(targets, references, spec=SPEC), groups, spec=SPEC)
-    strategy = programs(catalog, spec=SPEC, resp=(2, 3), min_steps=6, max_steps=20, seed=seed)
+    strategy = program_batches(catalog, spec=SPEC, resp=(2, 3), min_steps=6, max_steps=20, batch=8, seed=seed)
     c = Campaign(Runner(targets, spec=SPEC), references, strategy, Catalogue(tmp_path), SPEC,
                  Options(budget_s=budget, reruns=2, shrink_s=3.0, database=None))
     c.run()
