@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..errors import CommandError
-from ..replies import OK, Err, Map
+from ..replies import NO_REPLY, OK, Err, Map
 from ..util import string2ll
 from . import command
 from .connection import BUILTIN_MODULES
@@ -78,6 +78,8 @@ def replconf(engine, client, argv):
         raise CommandError(errors.SYNTAX)
     for i in range(1, len(argv), 2):
         option = argv[i].lower()
+        if option in (b"ack", b"fack"):  # a replica's offset report is never answered
+            return NO_REPLY
         if option not in _REPLCONF_OPTIONS:
             raise CommandError(errors.REPLCONF_UNRECOGNIZED % argv[i].decode("utf-8", "surrogateescape"))
         if option == b"listening-port" and string2ll(argv[i + 1]) is None:
