@@ -40,8 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--invalid-rate", type=float, default=0.05, help="share of deliberately invalid commands")
     p.add_argument("--max-steps", type=int, default=60, help="most items in one program (default 60)")
     p.add_argument("--min-steps", type=int, default=20, help="fewest items in one program (default 20)")
-    p.add_argument("--batch", type=int, default=8,
-                   help="programs per Hypothesis example, each run in every --resp protocol (default 8)")
+    p.add_argument("--batch", type=int, default=32,
+                   help="programs per Hypothesis example, each run in every --resp protocol (default 32)")
     p.add_argument("--reruns", type=int, default=5, help="re-runs of each new divergence (still_reproduces)")
     p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for one reply")
     p.add_argument("--known", default=None, metavar="TOML", help="curated known divergences")

@@ -82,10 +82,10 @@ def build_codec(catalog: Catalog, tables: Mapping[str, Sequence[Command]], trans
                 select_rate: int = 3) -> StepCodec:
     """Regions sized by weight; the slot width is the smallest (2 or 3 bytes) that reaches every variant."""
     groups = list(tables)
-    weights = [catalog.weight(g) for g in groups]
+    weights = [100 * catalog.weight(g) for g in groups]  # scaled, so that small rates do not round to nothing
     plain = sum(weights)
     rest = max(1, 100 - transaction_rate - select_rate)
-    weights += [plain * transaction_rate // rest, plain * select_rate // rest]
+    weights += [plain * max(0, transaction_rate) // rest, plain * max(0, select_rate) // rest]
     total_weight = sum(weights)
     width = 2
     if any(len(tables[g]) > (1 << 16) * w // total_weight for g, w in zip(groups, weights)):
@@ -110,7 +110,7 @@ def codec_for(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFA
 
 def program_batches(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
                     invalid_rate: float = 0.05, resp: Iterable[int] = (2, 3), max_steps: int = 60,
-                    min_steps: int = 20, batch: int = 8, seed: int = 0, transaction_rate: int = 6,
+                    min_steps: int = 20, batch: int = 32, seed: int = 0, transaction_rate: int = 6,
                     select_rate: int = 3) -> st.SearchStrategy[tuple[Program, ...]]:
     """Batches of `batch` program bodies of `min_steps`..`max_steps` slots, each run in every protocol of `resp`.
 

@@ -55,30 +55,6 @@ class Trace:
                    obj.get("log_tail", ""))
 
 
-def batches(program: Program, spec: Spec) -> list[list[int]]:
-    """Step indexes grouped so that a command that may block is sent alone (inside MULTI nothing blocks)."""
-    out: list[list[int]] = []
-    current: list[int] = []
-    in_multi = False
-    for i, cmd in enumerate(program.steps):
-        name = cmd.name
-        blocking = not in_multi and is_blocking(spec.resolve(cmd.args), cmd.args)
-        if blocking:
-            if current:
-                out.append(current)
-            out.append([i])
-            current = []
-        else:
-            current.append(i)
-        if name == "multi":
-            in_multi = True
-        elif name in ("exec", "discard"):
-            in_multi = False
-    if current:
-        out.append(current)
-    return out
-
-
 def setup(program: Program) -> list[Command]:
     """What runs before a program on its connection: not part of the program, and never compared."""
     return [RESET, HELLO3, FLUSH] if program.resp == 3 else [RESET, FLUSH]
@@ -92,8 +68,11 @@ class _Chunk:
 
 
 class _Plan:
-    """A batch on the wire: chunks written whole (a command that may block goes alone, so its wait is not counted
-    against a pipeline), and where each program's setup replies start in the reply stream."""
+    """A batch on the wire: chunks written whole, and where each program's setup replies start in the reply stream.
+
+    A command that may block stays in the pipeline: a server holds the commands after a blocked one until it is
+    answered, exactly as if they were sent after its reply, and the wait overlaps with reading the other targets.
+    A chunk holding one is waited for with BLOCKING_GRACE_S more."""
 
     MAX_PAYLOAD = 1 << 18
 
@@ -101,36 +80,37 @@ class _Plan:
         self.chunks: list[_Chunk] = []
         self.starts: list[int] = []
         self.setups: list[int] = []
-        parts: list[bytes] = []
-        size = 0
+        self._parts: list[bytes] = []
+        self._size, self._blocking, self._sent = 0, False, 0
         for program in programs:
-            self.starts.append(sum(c.count for c in self.chunks) + len(parts))
+            self.starts.append(self._sent + len(self._parts))
             head = setup(program)
             self.setups.append(len(head))
-            parts += [wire.encoded(c)[0] for c in head]
+            for cmd in head:
+                self._add(wire.encoded(cmd)[0], False)
             in_multi = False
             for cmd in program.steps:
                 data, blocking = wire.encoded(cmd)
-                if blocking and not in_multi:
-                    self._flush(parts)
-                    self.chunks.append(_Chunk(data, 1, True))
-                    parts, size = [], 0
-                else:
-                    parts.append(data)
-                    size += len(data)
-                    if size > self.MAX_PAYLOAD:
-                        parts, size = self._flush(parts), 0
+                self._add(data, blocking and not in_multi)
                 name = cmd.name
                 if name == "multi":
                     in_multi = True
                 elif name in ("exec", "discard"):
                     in_multi = False
-        self._flush(parts)
+        self._flush()
 
-    def _flush(self, parts: list[bytes]) -> list[bytes]:
-        if parts:
-            self.chunks.append(_Chunk(b"".join(parts), len(parts), False))
-        return []
+    def _add(self, data: bytes, blocking: bool) -> None:
+        self._parts.append(data)
+        self._size += len(data)
+        self._blocking = self._blocking or blocking
+        if self._size > self.MAX_PAYLOAD:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._parts:
+            self.chunks.append(_Chunk(b"".join(self._parts), len(self._parts), self._blocking))
+            self._sent += len(self._parts)
+        self._parts, self._size, self._blocking = [], 0, False
 
     def program_at(self, reply_index: int) -> int:
         return bisect.bisect_right(self.starts, reply_index) - 1

@@ -5,6 +5,7 @@ import pytest
 
 from adapters import TargetUnavailable
 from forkdiff.spec import load_spec
+from forkdiff.types import Command
 from fuzz.campaign import Campaign, Options
 from fuzz.encoding import program_batches
 from fuzz.catalogue import Catalogue
@@ -40,6 +41,25 @@ def test_generated_commands_are_accepted_by_redis(servers):
             if reply.is_error and ("wrong number of arguments" in reply.value or "syntax error" in reply.value):
                 rejected += 1
     assert total > 500 and rejected / total < 0.03
+
+
+def test_a_batch_answers_as_programs_run_one_by_one(servers):
+    """Programs share a pipeline, yet each starts on a fresh keyspace and a reset connection: an open MULTI, a
+    SELECT, a name or RESP3 left by one program change nothing for the next; a blocking wait holds what follows."""
+    C = Command.of
+    dirty = Program((C("CLIENT", "SETNAME", "n1"), C("SET", "a", "1"), C("SELECT", "2"), C("SET", "b", "x"),
+                     C("MULTI"), C("INCR", "a")), resp=3)
+    probe = Program((C("GET", "a"), C("DBSIZE"), C("CLIENT", "GETNAME"), C("BLPOP", "l", "0.005"),
+                     C("RPUSH", "l", "v"), C("HSET", "h", "f", "v"), C("HGETALL", "h")))
+    runner = Runner({k: servers[k] for k in ("redis@8.2", "reference")}, spec=SPEC)
+    batch = [dirty, probe, dirty.without([0]), Program(probe.steps, resp=3), probe]
+    together = runner.run_many(batch)
+    alone = [runner.run(p) for p in batch]
+    for both, single in zip(together, alone):
+        for name in single:
+            assert [r.raw for r in both[name].replies] == [r.raw for r in single[name].replies]
+    assert [r.raw for r in together[4]["redis@8.2"].replies][:4] == [b"$-1\r\n", b":0\r\n", b"$-1\r\n", b"*-1\r\n"]
+    assert runner.programs == 10 and runner.commands == 2 * 2 * sum(len(p) for p in batch)
 
 
 def _campaign(targets, references, groups, tmp_path, budget, seed=1):

@@ -13,13 +13,14 @@ import pytest
 from forkdiff.spec import load_spec
 from forkdiff.types import NULL, Command, Kind, Reply, array, bulk, bulks, double, error, integer, map_, simple
 from fuzz.catalogue import Catalogue, divergence_id, fold, read_records
+from fuzz.encoding import MAX_DB, codec_for
 from fuzz.classify import SPLIT, TARGET, classify
 from fuzz.compare import compare
 from fuzz.known import Known, label, load_known
 from fuzz.programs import Program, build_catalog
 from fuzz.render import render_markdown, repro_script
 from fuzz.repro import ddmin
-from fuzz.run import Trace, batches
+from fuzz.run import Trace, _Plan, _Wire, setup
 from fuzz.skips import skip_reason
 from fuzz.strategies import variants
 
@@ -48,10 +49,17 @@ def test_variants_fill_numkeys_and_give_blocking_commands_tiny_timeouts():
         assert float(cmd.args[-1]) <= 0.05
 
 
-def test_blocking_commands_are_sent_alone():
-    p = Program((Command.of("SET", "a", 1), Command.of("BLPOP", "l", "0.01"), Command.of("GET", "a"),
-                 Command.of("MULTI"), Command.of("BLPOP", "l", "0.01"), Command.of("EXEC")))
-    assert batches(p, SPEC) == [[0], [1], [2, 3, 4, 5]]
+def test_a_batch_is_one_pipeline_with_a_reset_before_every_program():
+    blocking = Program((Command.of("SET", "a", 1), Command.of("BLPOP", "l", "0.01"), Command.of("GET", "a")))
+    queued = Program((Command.of("MULTI"), Command.of("BLPOP", "l", "0.01"), Command.of("EXEC")), resp=3)
+    wire = _Wire(SPEC)
+    plan = _Plan([queued, blocking, queued], wire)
+    assert [len(setup(p)) for p in (queued, blocking)] == [3, 2]  # RESET, HELLO 3, FLUSHALL / RESET, FLUSHALL
+    assert plan.starts == [0, 6, 11] and plan.setups == [3, 2, 3]
+    [chunk] = plan.chunks
+    assert chunk.count == 17 and chunk.blocking  # BLPOP outside MULTI may block: the wait gets its grace
+    assert not _Plan([queued], wire).chunks[0].blocking  # inside MULTI nothing blocks
+    assert plan.program_at(5) == 0 and plan.program_at(6) == 1 and plan.program_at(16) == 2
 
 
 @pytest.mark.parametrize("command,a,b,cls", [
@@ -159,3 +167,19 @@ def test_known_file_labels_and_rejects_entries_without_link(tmp_path):
 
 def test_shipped_known_file_loads():
     assert all(k.reason and k.link for k in load_known())
+
+
+def test_codec_reads_slots_as_steps_and_shrinks_towards_simple_programs():
+    catalog = build_catalog(["get", "set", "strlen", "lpush"], ["string", "list"], spec=SPEC)
+    codec = codec_for(catalog, spec=SPEC, invalid_rate=0.0)
+    w = codec.width
+    zero = codec.decode(bytes(5 * w))
+    assert len(zero) == 5 and len(set(zero)) == 1  # all-zero: five times the first group's simplest variant
+    blob = b"".join((codec.plain * i // 7).to_bytes(w, "big") for i in range(6))  # six plain commands
+    steps = codec.decode(blob)
+    assert len(steps) == 6 and codec.decode(blob[:2 * w] + blob[3 * w:]) == steps[:2] + steps[3:]
+    multi = codec.plain + 1  # the first slot of the MULTI region: an empty block ending in EXEC
+    assert [str(c) for c in codec.decode(multi.to_bytes(w, "big"))] == ["MULTI", "EXEC"]
+    select = (codec.bounds[-1] - 1).to_bytes(w, "big")
+    assert [str(c) for c in codec.decode(select)] == [f"SELECT {MAX_DB}"]
+    assert codec.decode(b"\x00" * (w - 1)) == ()  # a trailing partial slot is no step
