@@ -59,4 +59,5 @@ def render_markdown(entries: Iterable[Mapping], known: list[Known]) -> str:
 
 def write_markdown(path: str | Path, entries: Iterable[Mapping], known: list[Known]) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(render_markdown(entries, known))
+    # error texts echo arguments byte for byte: a byte that is not UTF-8 is written as its escape (\udcff)
+    Path(path).write_text(render_markdown(entries, known), encoding="utf-8", errors="backslashreplace")

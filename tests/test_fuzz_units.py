@@ -18,7 +18,7 @@ from fuzz.classify import SPLIT, TARGET, classify
 from fuzz.compare import compare
 from fuzz.known import Known, label, load_known
 from fuzz.programs import Program, build_catalog
-from fuzz.render import render_markdown, repro_script
+from fuzz.render import render_markdown, repro_script, write_markdown
 from fuzz.repro import ddmin
 from fuzz.run import Trace, _Plan, _Wire, setup
 from fuzz.skips import skip_reason
@@ -183,3 +183,13 @@ def test_codec_reads_slots_as_steps_and_shrinks_towards_simple_programs():
     select = (codec.bounds[-1] - 1).to_bytes(w, "big")
     assert [str(c) for c in codec.decode(select)] == [f"SELECT {MAX_DB}"]
     assert codec.decode(b"\x00" * (w - 1)) == ()  # a trailing partial slot is no step
+
+
+def test_markdown_keeps_error_texts_that_are_not_utf8(tmp_path):
+    prog = Program((Command.of("ACL", "CAT", b"\x00\xff"),))
+    bad = error("ERR Unknown category '\x00\udcff'")
+    entry = {"signature": "target;t;acl|cat;error_text;error:ERR;error:ERR", "verdict": "target", "target": "t",
+             "command": "acl|cat", "class": "error_text", "program": prog.to_json(), "count": 1, "id": "x",
+             "traces": {"t": Trace("t", (bad,)).to_json()}}
+    write_markdown(tmp_path / "D.md", [entry], [])
+    assert "ACL CAT" in (tmp_path / "D.md").read_text()
