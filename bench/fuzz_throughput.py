@@ -2,7 +2,9 @@
 
     python bench/fuzz_throughput.py [--seconds 30]
 
-1. forkdiff: a campaign on reference,redis@8.2,valkey@9.1 (references redis@8.2 and valkey@9.1) for N seconds.
+1. forkdiff: a campaign on reference,redis@8.2,valkey@9.1 (references redis@8.2 and valkey@9.1) for N seconds, as
+   `forkdiff fuzz` runs it: batches of programs per Hypothesis example, each program in RESP2 and RESP3, the
+   reference in a process of its own. Time spent shrinking and storing divergences found counts too.
 2. The anchor, for the same wall time: a Hypothesis RuleBasedStateMachine in the manner of fakeredis's
    test/test_hypothesis (one rule per command, each command run through redis-py on live redis@8.2 and on
    fakeredis.FakeRedis, results or exceptions compared), over the string/hash/list/set/zset commands.
