@@ -180,6 +180,28 @@ def test_xreadgroup_block_group_destroyed(conn, connect_client):
     assert_error(conn.read_reply(), "NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option")
 
 
+@pytest.mark.parametrize("change,error", [
+    (("DEL", "s"), "NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option"),
+    (("SET", "s", "x"), "WRONGTYPE Operation against a key holding the wrong kind of value"),
+], ids=["deleted", "overwritten"])
+def test_xreadgroup_block_key_deleted_or_overwritten(conn, connect_client, change, error):
+    """A blocked XREADGROUP is woken (and fails) when its stream goes away, unlike XREAD or BLPOP."""
+    conn.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    conn.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">")
+    assert conn.read_reply(timeout=0.1).kind is Kind.TIMEOUT
+    connect_client().call(*change)
+    assert_error(conn.read_reply(), error)
+
+
+def test_xread_block_survives_its_key_being_overwritten(conn, connect_client, resp):
+    conn.call("XADD", "s", "1-0", "f", "v")
+    conn.send("XREAD", "BLOCK", "200", "STREAMS", "s", "$")
+    other = connect_client()
+    other.call("DEL", "s")
+    other.call("SET", "s", "x")
+    assert_null_array(conn.read_reply(), resp)
+
+
 def test_xreadgroup_block_timeout_and_history(grp, resp):
     grp.call("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", ">")
     assert_null_array(grp.call("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "30", "STREAMS", "s", ">"), resp)

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from . import errors
 from .errors import CommandError
 from .longdouble import parse_long_double
+from .keyspace import type_name
 from .replies import NULL_ARRAY, NO_REPLY
 
 LLONG_MAX = (1 << 63) - 1
@@ -27,6 +28,14 @@ class BlockedOp:
     try_serve: Callable[[Any, Any], Any]  # (engine, client) -> reply, or None when still nothing to take
     timeout_reply: Any = NULL_ARRAY
     command: str = ""
+    unblock_on_nokey: bool = False  # XREADGROUP: re-run (and fail) when the key is deleted, not only when fed
+    awaits: str | None = None  # the value type that serves it; a key of another type leaves it waiting
+
+    def wakes_for(self, value: Any) -> bool:
+        """Redis re-runs a blocked command only for a key of its type, or for anything when unblock_on_nokey."""
+        if self.unblock_on_nokey:
+            return True
+        return value is not None and (self.awaits is None or type_name(value) == self.awaits)
 
     def cancel(self, engine: Any, client: Any) -> None:
         db = engine.keyspace[self.db]
@@ -63,9 +72,15 @@ def parse_timeout_ms(engine: Any, arg: bytes) -> int:
     return int(whole) + now
 
 
+_AWAITED_TYPE = {"list": "list", "sorted-set": "zset", "stream": "stream"}  # command group -> value type
+
+
 def block(engine: Any, client: Any, keys: list[bytes], deadline_ms: int, try_serve: Callable[[Any, Any], Any],
-          timeout_reply: Any = NULL_ARRAY, command: str = "") -> Any:
-    op = BlockedOp(client.db, list(dict.fromkeys(keys)), deadline_ms, try_serve, timeout_reply, command)
+          timeout_reply: Any = NULL_ARRAY, command: str = "", unblock_on_nokey: bool = False) -> Any:
+    spec = engine.spec.get(command) if command else None
+    awaits = _AWAITED_TYPE.get(spec.group) if spec is not None else None
+    op = BlockedOp(client.db, list(dict.fromkeys(keys)), deadline_ms, try_serve, timeout_reply, command,
+                   unblock_on_nokey, awaits)
     db = engine.keyspace[client.db]
     for key in op.keys:
         db.blocked.setdefault(key, []).append(client)
@@ -85,8 +100,8 @@ def serve_ready_keys(engine: Any) -> None:
             db = engine.keyspace[index]
             for client in list(db.blocked.get(key, ())):
                 op = client.blocked
-                if op is None or db.get(key) is None:
-                    break
+                if op is None or not op.wakes_for(db.get(key)):
+                    continue
                 reply = _run_as(engine, client, op)
                 if reply is None:
                     continue

@@ -95,6 +95,8 @@ class Database:
         if not keep_ttl:
             self.expires.pop(key, None)
         self.signal(key)
+        if key in self.blocked:  # a new value or type: blocked clients look again (XREADGROUP fails, BLPOP waits)
+            self.ready_keys.add((self.index, key))
 
     def add(self, key: bytes, value: Any) -> None:
         """Store a new aggregate created by a write (LPUSH on a missing key…): wakes clients blocked on it."""
@@ -125,6 +127,8 @@ class Database:
         del self.data[key]
         self.expires.pop(key, None)
         self.last_access.pop(key, None)
+        if key in self.blocked:  # deleted under a blocked client: those that unblock on no key must hear it
+            self.ready_keys.add((self.index, key))
 
     def signal(self, key: bytes) -> None:
         """The key changed: every client WATCHing it will fail its EXEC.

@@ -227,7 +227,8 @@ def _xread(engine, client, argv, xreadgroup: bool):
         except CommandError as exc:
             return exc.reply
 
-    return block(engine, client, list(args.keys), deadline, try_serve, NULL_ARRAY, argv[0].decode().lower())
+    return block(engine, client, list(args.keys), deadline, try_serve, NULL_ARRAY, argv[0].decode().lower(),
+                 unblock_on_nokey=xreadgroup)
 
 
 def _any_stream(db, keys) -> bool:

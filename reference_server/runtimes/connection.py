@@ -79,7 +79,13 @@ class ClientConnection(asyncio.Protocol):
             self.client.net_out += len(data)
             self.transport.write(data)
             if not self.waiting:
-                self.pump()
+                # Later, not now: we may be inside another client's command (serving blocked clients), and
+                # running this client's next command there would re-enter the engine.
+                self.loop.call_soon(self._pump_if_idle)
+
+    def _pump_if_idle(self) -> None:
+        if not self.waiting and not self.closing:
+            self.pump()
 
     # -- input ---------------------------------------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
