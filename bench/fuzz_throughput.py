@@ -4,7 +4,8 @@
 
 1. forkdiff: a campaign on reference,redis@8.2,valkey@9.1 (references redis@8.2 and valkey@9.1) for N seconds, as
    `forkdiff fuzz` runs it: batches of programs per Hypothesis example, each program in RESP2 and RESP3, the
-   reference in a process of its own. Time spent shrinking and storing divergences found counts too.
+   reference in a process of its own, two instances of every target sharing each batch (--lanes). Time spent
+   shrinking and storing divergences found counts too.
 2. The anchor, for the same wall time: a Hypothesis RuleBasedStateMachine in the manner of fakeredis's
    test/test_hypothesis (one rule per command, each command run through redis-py on live redis@8.2 and on
    fakeredis.FakeRedis, results or exceptions compared), over the string/hash/list/set/zset commands.
@@ -86,36 +87,41 @@ def anchor_rate(seconds: float) -> tuple[int, float]:
     return state["compared"], time.monotonic() - started
 
 
-def forkdiff_rate(seconds: float) -> tuple[int, float]:
+def forkdiff_rate(seconds: float, lanes: int = 2) -> tuple[int, float]:
     from fuzz.campaign import Campaign, Options
     from fuzz.catalogue import Catalogue
     from fuzz.encoding import program_batches
     from fuzz.programs import build_catalog
-    from fuzz.run import Runner
     from fuzz.reference_process import campaign_target
+    from fuzz.run import Runner
     from fuzz.targets import fuzz_commands, start_targets, stop_targets
     from forkdiff.spec import load_spec
     spec = load_spec()
     references = ["redis@8.2", "valkey@9.1"]
-    targets = start_targets(["reference", *references], factory=campaign_target)
+    started = []
     try:
+        for _ in range(lanes):  # as `forkdiff fuzz --lanes N` starts them
+            started.append(start_targets(["reference", *references], factory=campaign_target))
+        targets = started[0]
         catalog = build_catalog(fuzz_commands(targets, references, spec=spec), spec=spec)
         strategy = program_batches(catalog, spec=spec, resp=(2, 3), min_steps=20, max_steps=60)
         with tempfile.TemporaryDirectory() as out:
-            c = Campaign(Runner(targets, spec=spec), references, strategy, Catalogue(out), spec,
+            c = Campaign(Runner(targets, spec=spec, lanes=started[1:]), references, strategy, Catalogue(out), spec,
                          Options(budget_s=seconds, reruns=2, shrink_s=3.0, database=None))
             c.run()
             c.catalogue.close()
             return c.runner.commands, time.monotonic() - c.started
     finally:
-        stop_targets(targets)
+        for lane in started:
+            stop_targets(lane)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--lanes", type=int, default=2, help="as `forkdiff fuzz --lanes` (default 2)")
     args = ap.parse_args()
-    ours, our_s = forkdiff_rate(args.seconds)
+    ours, our_s = forkdiff_rate(args.seconds, args.lanes)
     theirs, their_s = anchor_rate(args.seconds)
     ours_rate, their_rate = ours / our_s, theirs / their_s
     print(f"forkdiff fuzz (reference,redis@8.2,valkey@9.1): {ours} compared commands in {our_s:.1f}s "

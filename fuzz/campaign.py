@@ -104,14 +104,16 @@ class Campaign:
                 program, finding = fresh[0]
                 state.signature, state.best, state.found_at = finding.signature, program, time.monotonic()
                 raise NewDivergence(state.signature)
+            if time.monotonic() - state.found_at > self.options.shrink_s:
+                if state.best in batch:  # shrinking took long enough: only the best program so far still fails
+                    raise NewDivergence(state.signature)
+                return
             hits = [p for p in batch if state.signature in self._shrinking_signatures(p, batch, state)]
             if not hits:
                 return
             best = min(hits, key=_size)
             if _smaller(best, state.best):
                 state.best = best
-            if time.monotonic() - state.found_at > self.options.shrink_s and state.best not in batch:
-                return  # shrinking took long enough: only the best program found so far still fails
             raise NewDivergence(state.signature)
 
         return fuzz_programs

@@ -48,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--markdown", default=None, metavar="PATH", help="render the catalogue (default OUT/DIVERGENCES.md)")
     p.add_argument("--database", default=None, metavar="redis://HOST:PORT", help="shared Hypothesis database")
     p.add_argument("--protocol", action="store_true", help="send malformed RESP frames instead of programs")
+    p.add_argument("--lanes", type=int, default=2, metavar="N",
+                   help="instances of every target sharing each batch, so blocking waits overlap (default 2; "
+                        "tcp:// endpoints get 1)")
     p.add_argument("--in-process", action="store_true",
                    help="run the reference server in this process (default: a `forkdiff serve` process of its own)")
     p.add_argument("--quiet", action="store_true", help="no live progress")
@@ -68,9 +71,9 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     references = args.reference or (["redis@8.2"] if "redis@8.2" in args.targets else args.targets[:1])
     names = list(dict.fromkeys(references + args.targets))
     if args.budget <= 0 or args.timeout <= 0 or not 0 <= args.invalid_rate <= 1 or not 1 <= args.min_steps <= args.max_steps \
-            or args.batch < 1:
+            or args.batch < 1 or args.lanes < 1:
         return fail("--budget and --timeout must be positive, --invalid-rate within 0..1, "
-                    "1 <= --min-steps <= --max-steps, --batch at least 1")
+                    "1 <= --min-steps <= --max-steps, --batch and --lanes at least 1")
     if len(names) < 2:
         return fail("need at least two distinct targets to compare (with --reference)")
     try:
@@ -78,21 +81,29 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     except KnownFileError as exc:
         return fail(str(exc))
     targets: dict[str, Any] = {}
+    lanes: list[dict[str, Any]] = []
+    factory = lambda name: campaign_target(name, args.in_process)  # noqa: E731
     try:
-        targets = start_targets(names, factory=lambda name: campaign_target(name, args.in_process))
+        targets = start_targets(names, factory=factory)
         if args.protocol:
             return _protocol(targets, references, args)
-        return _campaign(targets, references, known, args)
+        # an endpoint is one server whatever we do: a second "instance" would share its keyspace
+        extra = 0 if any(n.startswith("tcp://") for n in names) else args.lanes - 1
+        for _ in range(extra):
+            lanes.append(start_targets(names, factory=factory))
+        return _campaign(targets, references, known, args, lanes)
     except TargetUnavailable as exc:
         return fail(f"target unavailable: {exc}", 1)
     except KeyboardInterrupt:
         print("\nforkdiff fuzz: interrupted; targets stopped, results kept", file=sys.stderr)
         return 130
     finally:
-        stop_targets(targets)
+        for lane in [targets, *lanes]:
+            stop_targets(lane)
 
 
-def _campaign(targets: dict, references: list[str], known: list, args: argparse.Namespace) -> int:
+def _campaign(targets: dict, references: list[str], known: list, args: argparse.Namespace,
+              lanes: list[dict] = ()) -> int:
     from hypothesis.errors import InvalidArgument
 
     from .campaign import Campaign, Options, directory_database
@@ -119,7 +130,7 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
         return fail(str(exc))
     catalogue = Catalogue(out)
     progress = Progress(enabled=not args.quiet)
-    campaign = Campaign(Runner(targets, timeout=args.timeout, spec=spec), references, strategy, catalogue, spec,
+    campaign = Campaign(Runner(targets, timeout=args.timeout, spec=spec, lanes=lanes), references, strategy, catalogue, spec,
                         Options(budget_s=args.budget, reruns=args.reruns,
                                 database=database), known, progress.update, versions(targets))
     interrupted = False

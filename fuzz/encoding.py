@@ -78,6 +78,14 @@ class StepCodec:
         return tuple(out)
 
 
+class Batch(tuple):
+    """The programs of one example. Hypothesis prints a failing example's repr: a short one, since the catalogue
+    holds the program that matters."""
+
+    def __repr__(self) -> str:
+        return f"Batch(<{len(self)} programs, {sum(len(p) for p in self)} steps>)"
+
+
 def build_codec(catalog: Catalog, tables: Mapping[str, Sequence[Command]], transaction_rate: int = 6,
                 select_rate: int = 3) -> StepCodec:
     """Regions sized by weight; the slot width is the smallest (2 or 3 bytes) that reaches every variant."""
@@ -111,7 +119,7 @@ def codec_for(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFA
 def program_batches(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
                     invalid_rate: float = 0.05, resp: Iterable[int] = (2, 3), max_steps: int = 60,
                     min_steps: int = 20, batch: int = 32, seed: int = 0, transaction_rate: int = 6,
-                    select_rate: int = 3) -> st.SearchStrategy[tuple[Program, ...]]:
+                    select_rate: int = 3) -> st.SearchStrategy[Batch]:
     """Batches of `batch` program bodies of `min_steps`..`max_steps` slots, each run in every protocol of `resp`.
 
     The batch size is fixed: shrinking zeroes the bodies that do not matter (the campaign remembers which
@@ -123,8 +131,8 @@ def program_batches(catalog: Catalog, *, spec: Spec | None = None, pools: Pools 
     low = min(min_steps, max_steps)
     body = st.binary(min_size=low * codec.width, max_size=max_steps * codec.width)
 
-    def expand(blobs: list[bytes]) -> tuple[Program, ...]:
+    def expand(blobs: list[bytes]) -> Batch:
         bodies = [codec.decode(b) for b in blobs]
-        return tuple(Program(steps, r) for steps in bodies for r in resps)
+        return Batch(Program(steps, r) for steps in bodies for r in resps)
 
     return st.lists(body, min_size=batch, max_size=batch).map(expand)

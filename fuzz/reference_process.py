@@ -15,6 +15,13 @@ from adapters import make_target
 from adapters.binary import BinaryTarget
 
 ROOT = Path(__file__).resolve().parent.parent
+# The runtime looks at blocked clients' timeouts on a timer tick (10 ms by default). A fuzz program's blocking
+# commands wait 2-5 ms, so at 10 ms every timed-out wait costs a whole tick while nothing else runs; a 2 ms tick
+# matches Redis at hz 500 (Runner sets it). The active expire cycle keeps its own rate (EXPIRE_EVERY_S).
+TICK_S = 0.002
+EXPIRE_EVERY_S = 0.1
+BOOT = ("import sys\nimport reference_server.runtimes.base as base\nbase.TICK_S, base.EXPIRE_EVERY = %r, %d\n"
+        "from forkdiff.cli import main\nsys.exit(main(%r))")
 
 
 class ReferenceProcess(BinaryTarget):
@@ -25,8 +32,8 @@ class ReferenceProcess(BinaryTarget):
         self.runtime = spec.split(":", 1)[1] if ":" in spec else "reactor"
 
     def command_line(self, port: int, workdir: str) -> list[str]:
-        serve = [self.binary, "-m", "forkdiff", "serve", "--host", "127.0.0.1", "--port", str(port),
-                 "--runtime", self.runtime]
+        args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--runtime", self.runtime]
+        serve = [self.binary, "-c", BOOT % (TICK_S, round(EXPIRE_EVERY_S / TICK_S), args)]
         log = str(Path(workdir, "server.log"))
         script = f"cd {shlex.quote(str(ROOT))} && exec {shlex.join(serve)} >{shlex.quote(log)} 2>&1"
         return ["/bin/sh", "-c", script]

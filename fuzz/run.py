@@ -210,12 +210,12 @@ class _Session:
                 pass
 
 
-def _collect(sessions: list[_Session], count: int, timeout: float) -> None:
-    """`count` more replies from every session, parsed from whichever target answers first (the quick servers'
-    replies are parsed while a slower one still works). `timeout`: how long a target may send nothing."""
+def _collect(wanted: list[tuple[_Session, int]], timeout: float) -> None:
+    """More replies (session, how many) from every session, parsed from whichever target answers first (the quick
+    servers' replies are parsed while a slower one still works). `timeout`: how long a target may send nothing."""
     poller = select.poll()
     waiting: dict[int, _Session] = {}
-    for s in sessions:
+    for s, count in wanted:
         s.want += count
         if not s.drain():
             waiting[s.sock.fileno()] = s  # type: ignore[union-attr] - a session without socket is dead
@@ -239,64 +239,111 @@ def _collect(sessions: list[_Session], count: int, timeout: float) -> None:
             del waiting[fd], deadline[fd]
 
 
+@dataclass
+class _Lane:
+    """One set of target instances and the contiguous part of a batch it runs."""
+
+    index: int
+    offset: int
+    programs: list[Program]
+    plan: _Plan
+    sessions: list[_Session]
+
+
+def split(count: int, parts: int) -> list[tuple[int, int]]:
+    """`count` items in `parts` contiguous ranges as even as can be (empty ones left out)."""
+    bounds = [count * i // parts for i in range(parts + 1)]
+    return [(lo, hi) for lo, hi in zip(bounds, bounds[1:]) if hi > lo]
+
+
 def _setup_failed(replies: list[Reply]) -> bool:
     return any(r.is_error or r.kind in TRANSPORT for r in replies)
 
 
 class Runner:
-    """Runs programs on started targets (spec name -> Target), keeping them up between programs."""
+    """Runs programs on started targets (spec name -> Target), keeping them up between programs.
 
-    HZ = b"100"  # Redis answers a blocking command's timeout on its cron tick: 10 ms instead of 100 ms at hz 10
+    `lanes`: further started instances of the same targets (each a mapping with the same names). A batch is split
+    among the lanes and runs on them at once: while one instance waits out a blocking command's timeout, the
+    others work. Every program still runs once on one instance of every target."""
 
-    def __init__(self, targets: Mapping[str, Any], *, timeout: float = 2.0, spec: Spec | None = None) -> None:
+    HZ = b"500"  # Redis answers a blocking command's timeout on its cron tick: 2 ms instead of 100 ms at hz 10
+
+    def __init__(self, targets: Mapping[str, Any], *, timeout: float = 2.0, spec: Spec | None = None,
+                 lanes: Iterable[Mapping[str, Any]] = ()) -> None:
         self.targets = dict(targets)
+        self.lanes = [self.targets, *(dict(lane) for lane in lanes)]
+        if any(set(lane) != set(self.targets) for lane in self.lanes):
+            raise ValueError("every lane needs an instance of every target")
         self.timeout = timeout
         self.spec = spec or load_spec()
         self.programs = 0
         self.commands = 0
         self.restarts: dict[str, int] = {name: 0 for name in self.targets}
         self._wire = _Wire(self.spec)
-        for name in self.targets:
-            self._quicken(name)
+        for lane in self.lanes:
+            for target in lane.values():
+                self._quicken(target)
 
     def run(self, program: Program) -> dict[str, Trace]:
         return self.run_many([program])[0]
 
     def run_many(self, programs: Iterable[Program]) -> list[dict[str, Trace]]:
         """Traces of every program, in order. Programs after a transport failure or a failed setup run again."""
-        rest = list(programs)
-        out: list[dict[str, Trace]] = []
-        fresh: set[str] = set()  # targets just restarted: a setup they reject is accepted once
-        while rest:
-            done, fresh = self._batch(rest, fresh)
-            out += done
-            rest = rest[len(done):]
-        return out
+        todo = list(programs)
+        pending = list(range(len(todo)))
+        out: dict[int, dict[str, Trace]] = {}
+        fresh: set[tuple[int, str]] = set()  # (lane, target) just restarted: a setup it rejects is accepted once
+        while pending:
+            done, fresh = self._batch([todo[i] for i in pending], fresh)
+            out.update((pending[i], traces) for i, traces in done.items())
+            pending = [k for i, k in enumerate(pending) if i not in done]
+        return [out[i] for i in range(len(todo))]
 
-    def _batch(self, programs: list[Program], fresh: set[str]) -> tuple[list[dict[str, Trace]], set[str]]:
-        plan = _Plan(programs, self._wire)
-        sessions = [_Session(name, target, self.timeout) for name, target in self.targets.items()]
-        for chunk in plan.chunks:
-            for s in sessions:
-                s.send(chunk.payload)
-            _collect(sessions, chunk.count, self.timeout + (BLOCKING_GRACE_S if chunk.blocking else 0.0))
-        for s in sessions:
-            s.close()
-        usable, reject = self._usable(plan, programs, sessions, fresh)
+    def _batch(self, programs: list[Program],
+               fresh: set[tuple[int, str]]) -> tuple[dict[int, dict[str, Trace]], set[tuple[int, str]]]:
+        lanes = [_Lane(j, lo, programs[lo:hi], _Plan(programs[lo:hi], self._wire),
+                       [_Session(name, target, self.timeout) for name, target in self.lanes[j].items()])
+                 for j, (lo, hi) in enumerate(split(len(programs), len(self.lanes)))]
+        for k in range(max(len(lane.plan.chunks) for lane in lanes)):
+            chunks = [(lane, lane.plan.chunks[k]) for lane in lanes if k < len(lane.plan.chunks)]
+            for lane, chunk in chunks:
+                for s in lane.sessions:
+                    s.send(chunk.payload)
+            blocking = any(chunk.blocking for _, chunk in chunks)
+            _collect([(s, chunk.count) for lane, chunk in chunks for s in lane.sessions],
+                     self.timeout + (BLOCKING_GRACE_S if blocking else 0.0))
+        done: dict[int, dict[str, Trace]] = {}
+        restarted: set[tuple[int, str]] = set()
+        for lane in lanes:
+            for s in lane.sessions:
+                s.close()
+            done.update(self._lane_traces(lane, fresh))
+            restarted |= self._lane_recover(lane, fresh)
+        return done, restarted
+
+    def _lane_traces(self, lane: _Lane, fresh: set[tuple[int, str]]) -> dict[int, dict[str, Trace]]:
+        plan, programs, sessions = lane.plan, lane.programs, lane.sessions
+        usable, _ = self._usable(plan, programs, sessions, {n for j, n in fresh if j == lane.index})
         total = sum(len(p) for p in programs) or 1
-        traces = []
+        out = {}
         for i, program in enumerate(programs[:usable]):
             first = plan.starts[i] + plan.setups[i]
-            traces.append({s.name: self._trace(s, plan, i, s.replies[first:first + len(program)],
-                                               (s.finished - s.started) * len(program) / total)
-                           for s in sessions})
-        restarted = self._recover(sessions)
-        for name in reject - restarted:
-            self._restart(name)
-        restarted |= reject
+            out[lane.offset + i] = {s.name: self._trace(s, plan, i, s.replies[first:first + len(program)],
+                                                        (s.finished - s.started) * len(program) / total)
+                                    for s in sessions}
         self.programs += usable
         self.commands += sum(len(p) for p in programs[:usable]) * len(sessions)
-        return traces, restarted
+        return out
+
+    def _lane_recover(self, lane: _Lane, fresh: set[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Restart the instances that hung, crashed or rejected a program's setup."""
+        _, reject = self._usable(lane.plan, lane.programs, lane.sessions, {n for j, n in fresh if j == lane.index})
+        hung = {s.name for s in lane.sessions
+                if s.dead is not None and (s.dead.kind is Kind.TIMEOUT or not s.target.is_alive())}
+        for name in hung | reject:
+            self._restart(lane.index, name)
+        return {(lane.index, name) for name in hung | reject}
 
     def _usable(self, plan: _Plan, programs: list[Program], sessions: list[_Session],
                 fresh: set[str]) -> tuple[int, set[str]]:
@@ -329,24 +376,15 @@ class Runner:
             return Trace(s.name, tuple(replies), seconds, log_tail=tail, restarted=True)
         return Trace(s.name, tuple(replies), seconds)  # the server closed this connection on purpose
 
-    def _recover(self, sessions: list[_Session]) -> set[str]:
-        """Restart every target that hung or crashed during the batch."""
-        out = set()
-        for s in sessions:
-            if s.dead is not None and (s.dead.kind is Kind.TIMEOUT or not s.target.is_alive()):
-                self._restart(s.name)
-                out.add(s.name)
-        return out
-
-    def _restart(self, name: str) -> None:
+    def _restart(self, lane: int, name: str) -> None:
         self.restarts[name] += 1
-        self.targets[name].restart()
-        self._quicken(name)
+        self.lanes[lane][name].restart()
+        self._quicken(self.lanes[lane][name])
 
-    def _quicken(self, name: str) -> None:
+    def _quicken(self, target: Any) -> None:
         """Best effort: a server that refuses (no CONFIG SET hz) keeps its own timer."""
         try:
-            with socket.create_connection(self.targets[name].address, timeout=self.timeout) as sock:
+            with socket.create_connection(target.address, timeout=self.timeout) as sock:
                 sock.sendall(encode_command([b"CONFIG", b"SET", b"hz", self.HZ]))
                 sock.recv(1024)
         except OSError:

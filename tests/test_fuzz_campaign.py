@@ -60,6 +60,15 @@ def test_a_batch_answers_as_programs_run_one_by_one(servers):
             assert [r.raw for r in both[name].replies] == [r.raw for r in single[name].replies]
     assert [r.raw for r in together[4]["redis@8.2"].replies][:4] == [b"$-1\r\n", b":0\r\n", b"$-1\r\n", b"*-1\r\n"]
     assert runner.programs == 10 and runner.commands == 2 * 2 * sum(len(p) for p in batch)
+    second = start_targets(["redis@8.2", "reference"])
+    try:
+        laned = Runner(runner.targets, spec=SPEC, lanes=[second])  # the batch is split between two instances each
+        for both, single in zip(laned.run_many(batch), alone):
+            assert {n: [r.raw for r in t.replies] for n, t in both.items()} == \
+                {n: [r.raw for r in t.replies] for n, t in single.items()}
+        assert laned.programs == 5
+    finally:
+        stop_targets(second)
 
 
 def _campaign(targets, references, groups, tmp_path, budget, seed=1):
