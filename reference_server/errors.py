@@ -60,6 +60,7 @@ OBJECT_IDLETIME_UNDER_LFU = ("ERR An LFU maxmemory policy is selected, idle time
                              "switching between policies at runtime LRU and LFU data will take some time to adjust.")
 TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"
 WAITAOF_NEEDS_APPENDONLY = "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled."
+CLUSTER_DISABLED = "ERR This instance has cluster support disabled"
 WRONG_ARITY = "ERR wrong number of arguments for '%s' command"
 UNKNOWN_COMMAND = "ERR unknown command '%s', with args beginning with: %s"
 UNKNOWN_SUBCOMMAND = "ERR unknown subcommand '%s'. Try %s HELP."
