@@ -89,10 +89,15 @@ def publish(out: Path, run_info: dict[str, Any]) -> dict[str, Any]:
     fuzz = divergences.load_fuzz(data_dir / "fuzz")
     data = compat.build(metas, results, divergences.counts_by_target(fuzz), run_info)
     compat.write(data, out / "compat.json")
-    (out / "COMPATIBILITY.md").write_text(markdown.render(data))
-    (out / "index.html").write_text(page.render(data))
-    (out / "DIVERGENCES.md").write_text(divergences.render(results, fuzz, data))
+    _write(out / "COMPATIBILITY.md", markdown.render(data))
+    _write(out / "index.html", page.render(data))
+    _write(out / "DIVERGENCES.md", divergences.render(results, fuzz, data))
     return data
+
+
+def _write(path: Path, text: str) -> None:
+    """Replies can hold any bytes: what is not UTF-8 is written as escapes rather than failing the publication."""
+    path.write_text(text, encoding="utf-8", errors="backslashreplace")
 
 
 def run(targets: list[str], out: Path, budget: int, quick: bool, files: list[str] | None = None) -> dict[str, Any]:
