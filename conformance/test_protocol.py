@@ -76,3 +76,10 @@ def test_protocol_nul_byte_hides_the_line_end(conn, connect_client):
     conn.send_raw(b"\x00" * 70000)
     assert_error(conn.read_reply(), "ERR Protocol error: too big inline request")
     assert conn.is_closed()
+
+
+@pytest.mark.command("ping")
+def test_protocol_error_texts_cut_arguments_at_nul(conn):
+    """Redis formats arguments into error texts as C strings: a NUL byte ends the argument."""
+    assert_error(conn.call(b"fo\x00o", b"a\x00b", b"c"), "ERR unknown command 'fo', with args beginning with: 'a' 'c' ")
+    assert_error(conn.call("CONFIG", b"x\x00y"), "ERR unknown subcommand 'x'. Try CONFIG HELP.")

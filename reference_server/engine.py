@@ -20,6 +20,7 @@ from .commands import HANDLERS, load_all
 from .config import Config
 from .errors import CommandError
 from .keyspace import Database, Keyspace
+from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
 
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
@@ -262,8 +263,9 @@ class Engine:
 
 
 def _sanitize(arg: bytes) -> str:
-    """Redis replaces newlines in rejected arguments by spaces so the error stays on one line."""
-    return arg.decode("utf-8", "surrogateescape").replace("\r", " ").replace("\n", " ")
+    """An argument as Redis formats it into an error: a C string (cut at a NUL byte), newlines made spaces so the
+    error stays on one line."""
+    return c_string(arg).decode("utf-8", "surrogateescape").replace("\r", " ").replace("\n", " ")
 
 
 def _unknown_command(argv: list[bytes]) -> str:
@@ -271,5 +273,5 @@ def _unknown_command(argv: list[bytes]) -> str:
     for arg in argv[1:]:
         if len(shown) >= 128:
             break
-        shown += "'%s' " % _sanitize(arg[: 128 - len(shown)])
+        shown += "'%s' " % _sanitize(c_string(arg)[: 128 - len(shown)])
     return errors.UNKNOWN_COMMAND % (_sanitize(argv[0][:128]), shown)

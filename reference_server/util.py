@@ -12,6 +12,12 @@ LLONG_MAX = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
 
 
+def c_string(arg: bytes) -> bytes:
+    """What C's %s prints of an argument: everything before the first NUL byte (Redis formats errors that way)."""
+    nul = arg.find(b"\0")
+    return arg if nul < 0 else arg[:nul]
+
+
 def string2ll(s: bytes) -> int | None:
     """Redis's strict integer parser: optional '-', no '+', no leading zeros, no spaces, fits in 64 bits."""
     n = len(s)
