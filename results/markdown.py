@@ -26,8 +26,7 @@ def _overall_table(targets: list[dict]) -> str:
     for t in targets:
         o = t.get("overall")
         if o is None:
-            rows.append([t["spec"], t["product"], t["version"] or "–", t["status"] + (f": {t['reason']}" if t["reason"]
-                                                                                      else ""),
+            rows.append([t["spec"], t["product"], t["version"] or "–", f"{t['status']} (why: below)",
                          "–", "–", "–", "–", "–", "–", "–"])
             continue
         missing = t.get("not_implemented")
@@ -37,6 +36,12 @@ def _overall_table(targets: list[dict]) -> str:
     return tabulate(rows, headers=["target", "product", "version", "status", "overall (strict)", "overall (semantic)",
                                    "RESP2", "RESP3", "cases passed/run", "not implemented", "fuzz divergences"],
                     tablefmt="github")
+
+
+def _not_run(targets: list[dict]) -> str:
+    lines = [f"- **{t['spec']}** was not run: {' '.join(t['reason'].split())}" for t in targets
+             if t.get("overall") is None]
+    return ("\n".join(lines) + "\n") if lines else ""
 
 
 def _group_table(targets: list[dict]) -> str:
@@ -99,7 +104,7 @@ def render(data: dict[str, Any]) -> str:
         f"({data['spec_commands']} commands) · mode: {'quick' if run.get('quick') else 'full'} · "
         f"fuzz budget {run.get('fuzz_budget', 0)} s\n",
         DEFINITIONS,
-        "## Overall\n", _overall_table(targets), "",
+        "## Overall\n", _overall_table(targets), "", _not_run(targets),
         "## By command group\n", _group_table(targets), "",
         "## Architecture facts (probed live)\n", _facts_table(targets), "",
         "## Per command\n", _command_matrix(targets), "",
