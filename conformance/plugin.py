@@ -204,18 +204,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             kind = ""
             if call.excinfo is not None and result in ("failed", "divergent"):
                 kind = "error-text" if call.excinfo.errisinstance(ErrorTextMismatch) else "semantic"
-            _write_row(session, item, spec, callspec.params["resp"], result, report, kind)
+            _write_row(session, item, spec, callspec.params["resp"], result, report, kind, call)
+
+
+def _outcome_message(report: Any, call: pytest.CallInfo) -> str:
+    """What went wrong, in a line or two: the assertion text of a failure, the reason of a skip."""
+    if call.excinfo is not None:
+        return call.excinfo.exconly()[:800]
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2])
+    return str(report.longrepr or "")[-600:]
 
 
 def _write_row(session: _Session, item: pytest.Item, spec: str, resp: int, result: str, report: Any,
-               kind: str) -> None:
+               kind: str, call: pytest.CallInfo) -> None:
     t = session.targets.get(spec)
     caps = getattr(t, "capabilities", None)
-    message = ""
-    if report.outcome in ("failed", "skipped") or result == "divergent":
-        message = str(report.longrepr)[-600:] if report.longrepr else ""
-        if isinstance(report.longrepr, tuple):
-            message = report.longrepr[2]
+    message = _outcome_message(report, call) if result != "passed" else ""
     row = {
         "target": spec, "product": caps.product if caps else "", "version": caps.version if caps else "",
         "resp": resp, "group": group_of(item), "command": command_of(item),
@@ -223,4 +228,4 @@ def _write_row(session: _Session, item: pytest.Item, spec: str, resp: int, resul
         "message": message,
         "time": round(time.time(), 3),
     }
-    session.rows.write(json.dumps(row) + "\n")
+    session.rows.write(json.dumps(row, default=str) + "\n")  # never let an odd value stop the run
