@@ -109,7 +109,9 @@ def summarize(rows: Iterable[dict]) -> dict[str, TargetResult]:
         t.product = row.get("product") or t.product
         t.version = row.get("version") or t.version
         _add(t.commands, row)
-        _add(t.by_resp.setdefault(int(row.get("resp", 2)), {}), row)
+        resp = row.get("resp")
+        if resp in (2, 3):
+            _add(t.by_resp.setdefault(resp, {}), row)
     return out
 
 
