@@ -382,7 +382,10 @@ class Runner:
         self._quicken(self.lanes[lane][name])
 
     def _quicken(self, target: Any) -> None:
-        """Best effort: a server that refuses (no CONFIG SET hz) keeps its own timer."""
+        """Best effort: a server that refuses (no CONFIG SET hz) keeps its own timer. An endpoint is someone
+        else's server: its settings are left alone."""
+        if getattr(target, "spec", "").startswith("tcp://"):
+            return
         try:
             with socket.create_connection(target.address, timeout=self.timeout) as sock:
                 sock.sendall(encode_command([b"CONFIG", b"SET", b"hz", self.HZ]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from adapters import TargetUnavailable
+from adapters.inprocess import InProcessTarget
 from forkdiff.spec import load_spec
 from forkdiff.types import Command
 from fuzz.campaign import Campaign, Options
@@ -12,6 +13,7 @@ from fuzz.catalogue import Catalogue
 from fuzz.faults import FaultyReference, off_by_one
 from fuzz.programs import Program, build_catalog, fuzzable
 from fuzz.protocol_mode import run_protocol_mode
+from fuzz.reference_process import ReferenceProcess, campaign_target
 from fuzz.run import Runner
 from fuzz.strategies import variants
 from fuzz.targets import fuzz_commands, start_targets, stop_targets
@@ -69,6 +71,23 @@ def test_a_batch_answers_as_programs_run_one_by_one(servers):
         assert laned.programs == 5
     finally:
         stop_targets(second)
+
+
+def test_the_reference_out_of_process_is_the_same_server_under_the_same_name():
+    target = campaign_target("reference")
+    assert isinstance(target, ReferenceProcess) and isinstance(campaign_target("reference", True), InProcessTarget)
+    target.start()
+    try:
+        [trace] = Runner({"reference": target}, spec=SPEC).run(
+            Program((Command.of("SET", "k", "v"), Command.of("APPEND", "k", "w"), Command.of("BLPOP", "l", "0.002")),
+                    resp=3)).values()
+        assert [r.raw for r in trace.replies] == [b"+OK\r\n", b":2\r\n", b"_\r\n"]
+        assert trace.target == "reference" and target.is_alive()
+        target.restart()
+        assert target.is_alive()
+    finally:
+        target.stop()
+    assert not target.is_alive()
 
 
 def _campaign(targets, references, groups, tmp_path, budget, seed=1):
