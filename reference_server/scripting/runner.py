@@ -41,10 +41,11 @@ class Scripting:
     engine: Any
     scripts: dict[str, Script] = field(default_factory=dict)
     current: ScriptRun | None = None
+    bridge_type: type = LuaBridge  # the function engine runs its own interpreter (functions_lua.FunctionBridge)
     bridge: LuaBridge = field(init=False)
 
     def __post_init__(self) -> None:
-        self.bridge = LuaBridge(self._call, self._set_resp, self._known_command)
+        self.bridge = self.bridge_type(self._call, self._set_resp, self._known_command)
 
     # -- the cache ----------------------------------------------------------------------------------------------
     def load(self, body: bytes, function_body: bytes, read_only: bool) -> Script:

@@ -159,11 +159,12 @@ function maths.randomseed(...) py.srand(checkint(1, 'randomseed', ...)) end
 
 -- the environment -------------------------------------------------------------------------------------------------
 local globals = {}
+local library_globals = nil  -- while FUNCTION LOAD runs a library's code: all it may see (functions.py)
 local raising_globals = {rawset = true, setmetatable = true}
 local env = setmetatable({}, {
   __index = function(_, name)
-    local value = rawget(globals, name)
-    if raising_globals[name] then return c_function(value) end
+    local value = rawget(library_globals or globals, name)
+    if raising_globals[name] and not library_globals then return c_function(value) end
     if value == nil then
       error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
     end
@@ -254,5 +255,9 @@ function api.raw_pairs(t)
   return out
 end
 function api.type(v) return type(v) end
+-- what the function engine and the bundled libraries build on (functions_lua.py, libs/)
+api.sandbox = {globals = globals, env = env, handler = handler, raise = raise, error_table = error_table,
+               readonly = readonly, refuse = refuse, redis = redis, c_function = c_function,
+               set_library_globals = function(t) library_globals = t end}
 return api
 """
