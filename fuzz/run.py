@@ -13,7 +13,7 @@ import bisect
 import select
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from forkdiff.resp import ProtocolError, ReplyParser, encode_command

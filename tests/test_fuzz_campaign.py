@@ -73,6 +73,19 @@ def test_a_batch_answers_as_programs_run_one_by_one(servers):
         stop_targets(second)
 
 
+def test_a_hang_inside_a_batch_restarts_the_targets_and_runs_the_programs_after_it_again(servers):
+    C = Command.of
+    ok = Program((C("SET", "a", "1"), C("GET", "a")))
+    hang = Program((C("SET", "a", "1"), C("BLPOP", "l", "0"), C("GET", "a")))  # 0: blocks for ever
+    runner = Runner({k: servers[k] for k in ("redis@8.2", "reference")}, spec=SPEC, timeout=0.3)
+    out = runner.run_many([ok, hang, ok])
+    kinds = [{name: [r.kind.value for r in t.replies] for name, t in traces.items()} for traces in out]
+    assert kinds[1] == {"redis@8.2": ["simple", "timeout", "timeout"], "reference": ["simple", "timeout", "timeout"]}
+    assert kinds[0] == kinds[2] == {"redis@8.2": ["simple", "bulk"], "reference": ["simple", "bulk"]}
+    assert all(t.restarted for t in out[1].values()) and runner.restarts == {"redis@8.2": 1, "reference": 1}
+    assert runner.programs == 3 and runner.commands == 2 * 7
+
+
 def test_the_reference_out_of_process_is_the_same_server_under_the_same_name():
     target = campaign_target("reference")
     assert isinstance(target, ReferenceProcess) and isinstance(campaign_target("reference", True), InProcessTarget)
