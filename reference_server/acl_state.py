@@ -1,7 +1,7 @@
 """The server's ACL state (users, the ACL log) and how the engine and AUTH/HELLO consult it.
 
 The state is made on first use (ACL command, AUTH with a user name): until then only the default user exists, with
-every permission and requirepass as its password, so the engine skips permission checks entirely. Once made, it
+every permission and requirepass as its password, so the engine skips permission checks entirely; later it checks only the commands of users in `limited`. Once made, it
 lives in engine.extensions["acl"]; engine.extensions["acl_users"] maps user names to users (CLIENT KILL USER and
 CLIENT LIST filters read the names).
 """
@@ -43,7 +43,7 @@ class AclState:
     users: dict[str, acl.User]
     log: list[LogEntry] = field(default_factory=list)  # newest first
     next_entry_id: int = 0
-    restricted: bool = False  # some user lacks a permission: the engine must check commands
+    limited: frozenset = frozenset()  # names of users lacking some permission: only their commands are checked
 
     def user(self, name: bytes) -> acl.User | None:
         return self.users.get(name.decode("utf-8", "surrogateescape"))
@@ -53,7 +53,7 @@ class AclState:
         self.refresh()
 
     def refresh(self) -> None:
-        self.restricted = not all(u.unrestricted for u in self.users.values())
+        self.limited = frozenset(name for name, u in self.users.items() if not u.unrestricted)
 
     def default_login(self) -> bool:
         """A new connection starts logged in as default when that user needs no password and is on."""

@@ -163,7 +163,7 @@ class Engine:
         if not client.authenticated and spec.name.split("|")[0] not in _NO_AUTH_NEEDED:
             return self._reject(client, name, Err(errors.NOAUTH))
         acl = self.extensions.get("acl")
-        if acl is not None and acl.restricted:  # ACL: checked only once some user lacks a permission
+        if acl is not None and client.user in acl.limited:  # ACL: only users lacking a permission are checked
             denied = acl.check(self, client, spec, argv)
             if denied is not None:
                 return self._reject(client, name, denied)

@@ -85,9 +85,9 @@ def test_engine_skips_checks_while_every_user_has_every_permission():
     engine = Engine(clock=lambda: 1_000)
     client = engine.new_client()
     assert engine.execute(client, [b"ACL", b"SETUSER", b"full", b"on", b"nopass", b"+@all", b"~*", b"&*"]) == "OK"
-    assert engine.extensions["acl"].restricted is False
+    assert engine.extensions["acl"].limited == frozenset()
     assert engine.execute(client, [b"ACL", b"SETUSER", b"limited", b"on", b"nopass", b"+get"]) == "OK"
-    assert engine.extensions["acl"].restricted is True
+    assert engine.extensions["acl"].limited == {"limited"}
 
 
 def test_engine_refuses_with_noperm_and_logs(table):

@@ -37,24 +37,42 @@ def histograms(engine) -> dict:
 
 def _bucket(duration_us: int) -> int:
     """The HDR bucket (1024 ns << k, plus its 1/128 resolution) a duration falls in."""
-    ns, k = max(duration_us * 1000, 1024), 0
-    while ns > _bucket_top_ns(k):
-        k += 1
-    return k
+    ns = max(duration_us * 1000, 1024)
+    k = max((ns - 1).bit_length() - 10, 0)  # the first k with 1024 << k >= ns; bucket k - 1's top may hold it
+    return k - 1 if k and ns <= _bucket_top_ns(k - 1) else k
 
 
 def _bucket_top_ns(k: int) -> int:
     return (1024 << k) + ((1024 << k) >> 7) - 1
 
 
+def _settings(engine) -> dict:
+    """latency-tracking and latency-monitor-threshold, followed through CONFIG SET rather than parsed per call."""
+    settings = engine.extensions.get("latency_settings")
+    if settings is None:
+        settings = engine.extensions["latency_settings"] = {}
+
+        def on_config_set(name: str, value: str) -> None:
+            if name == "latency-tracking":
+                settings["tracking"] = value == "yes"
+            elif name == "latency-monitor-threshold":
+                settings["threshold"] = int(value)
+
+        for name in ("latency-tracking", "latency-monitor-threshold"):
+            on_config_set(name, engine.config.get(name))
+        engine.config.listeners.append(on_config_set)
+    return settings
+
+
 def _observe(engine, client, spec, argv: list[bytes], duration_us: int) -> None:
     if client.blocked is not None:
         return
-    if engine.config.get("latency-tracking") == "yes":
+    settings = engine.extensions.get("latency_settings") or _settings(engine)
+    if settings["tracking"]:
         buckets = histograms(engine).setdefault(spec.name, {})
         k = _bucket(duration_us)
         buckets[k] = buckets.get(k, 0) + 1
-    threshold = engine.config.get_int("latency-monitor-threshold")
+    threshold = settings["threshold"]
     if threshold and duration_us // 1000 >= threshold:
         _add_sample(engine, "fast-command" if "fast" in spec.flags else "command", duration_us // 1000)
 

@@ -26,13 +26,28 @@ _SENSITIVE_CONFIGS = (b"requirepass", b"masterauth", b"masteruser")
 class SlowLog:
     entries: list = field(default_factory=list)  # newest first
     next_id: int = 0
+    threshold: int = 10000  # slowlog-log-slower-than, kept here so each command does not parse the config
+    max_len: int = 128
 
 
 def slowlog(engine) -> SlowLog:
     log = engine.extensions.get("slowlog")
     if log is None:
         log = engine.extensions["slowlog"] = SlowLog()
+        _follow_config(engine, log)
     return log
+
+
+def _follow_config(engine, log: SlowLog) -> None:
+    def on_config_set(name: str, value: str) -> None:
+        if name == "slowlog-log-slower-than":
+            log.threshold = int(value)
+        elif name == "slowlog-max-len":
+            log.max_len = int(value)
+
+    on_config_set("slowlog-log-slower-than", engine.config.get("slowlog-log-slower-than"))
+    on_config_set("slowlog-max-len", engine.config.get("slowlog-max-len"))
+    engine.config.listeners.append(on_config_set)
 
 
 def redacted_argv(spec, argv: list[bytes]) -> list[bytes]:
@@ -63,13 +78,12 @@ def _shown(argv: list[bytes]) -> list[bytes]:
 
 
 def _record(engine, client, spec, argv: list[bytes], duration_us: int) -> None:
+    log = engine.extensions.get("slowlog") or slowlog(engine)
+    if duration_us < log.threshold or log.threshold < 0 or not log.max_len:
+        return
     if "skip_slowlog" in spec.flags or client.blocked is not None:
         return
-    threshold = engine.config.get_int("slowlog-log-slower-than")
-    max_len = engine.config.get_int("slowlog-max-len")
-    if threshold < 0 or max_len == 0 or duration_us < threshold:
-        return
-    log = slowlog(engine)
+    max_len = log.max_len
     entry = [log.next_id, int(time.time()), duration_us, _shown(redacted_argv(spec, argv)),
              client.addr.encode(), client.name]
     log.next_id += 1
