@@ -526,3 +526,9 @@ def test_acl_log_errors(conn):
     assert_error(conn.call("ACL", "LOG", "x"), "ERR value is not an integer or out of range")
     assert_error(conn.call("ACL", "LOG", "1", "2"),
                  "ERR unknown subcommand or wrong number of arguments for 'LOG'. Try ACL HELP.")
+
+
+def test_acl_errors_print_arguments_as_c_strings(conn):
+    """Found by the fuzzer: a NUL byte ends the argument quoted in the error, as C's %s does."""
+    assert_error(conn.call("ACL", "CAT", b"\x00\xff"), "ERR Unknown category ''")
+    assert_error(conn.call("ACL", "DRYRUN", "default", b"\x00\xff", "x"), "ERR Command '' not found")

@@ -11,7 +11,7 @@ from .. import acl, errors
 from ..acl_state import denial_message, state
 from ..errors import CommandError
 from ..replies import OK, Double, Err, Map, RSet
-from ..util import string2ll
+from ..util import c_string, string2ll
 from . import command
 
 GENPASS_MAX_BITS = 4096
@@ -109,7 +109,7 @@ def acl_cat(engine, client, argv):
         return _syntax(argv)
     category = _text(argv[2]).lower()
     if category not in acl.CATEGORIES:
-        raise CommandError(errors.ACL_UNKNOWN_CATEGORY % _text(argv[2][:128]))
+        raise CommandError(errors.ACL_UNKNOWN_CATEGORY % _text(c_string(argv[2])[:128]))
     return [name.encode() for name in state(engine).table.by_category[category]]
 
 
@@ -130,11 +130,11 @@ def acl_genpass(engine, client, argv):
 def acl_dryrun(engine, client, argv):
     user = state(engine).user(argv[2])
     if user is None:
-        raise CommandError(errors.ACL_DRYRUN_NO_USER % _text(argv[2]))
+        raise CommandError(errors.ACL_DRYRUN_NO_USER % _text(c_string(argv[2])))
     line = argv[3:]
     spec = engine.spec.resolve(line)
     if spec is None or (spec.subcommands and len(line) > 1):
-        raise CommandError(errors.ACL_DRYRUN_NO_COMMAND % _text(argv[3]))
+        raise CommandError(errors.ACL_DRYRUN_NO_COMMAND % _text(c_string(argv[3])))
     if not spec.arity_ok(len(line)):
         raise CommandError(errors.ACL_DRYRUN_ARITY % spec.name)
     from ..acl_state import _key_refs
