@@ -38,6 +38,7 @@ PARAMS: list[Param] = [
     Param("hz", "10", "int", minimum=0, maximum=INT_MAX),
     Param("save", "", "save"),
     Param("appendonly", "no", "bool"),
+    Param("rdbcompression", "yes", "bool"),
     Param("lazyfree-lazy-user-del", "no", "bool"),
     Param("lazyfree-lazy-user-flush", "no", "bool"),
     Param("list-max-listpack-size", "-2", "int", minimum=INT_MIN, maximum=INT_MAX, aliases=("list-max-ziplist-size",)),

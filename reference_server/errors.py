@@ -59,6 +59,13 @@ OBJECT_FREQ_NEEDS_LFU = ("ERR An LFU maxmemory policy is not selected, access fr
 OBJECT_IDLETIME_UNDER_LFU = ("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
                              "switching between policies at runtime LRU and LFU data will take some time to adjust.")
 TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"
+# DUMP / RESTORE
+BUSYKEY = "BUSYKEY Target key name already exists."
+RESTORE_BAD_TTL = "ERR Invalid TTL value, must be >= 0"
+RESTORE_BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
+RESTORE_BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+DUMP_PAYLOAD_INVALID = "ERR DUMP payload version or checksum are wrong"
+DUMP_BAD_DATA = "ERR Bad data format"
 WAITAOF_NEEDS_APPENDONLY = "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled."
 CLUSTER_DISABLED = "ERR This instance has cluster support disabled"
 WRONG_ARITY = "ERR wrong number of arguments for '%s' command"

@@ -26,6 +26,11 @@ class SetLimits:
         self.listpack_value = config.get_int("set-max-listpack-value")
 
 
+def _int_width(n: int) -> int:
+    """Bytes per member of the narrowest intset encoding holding n."""
+    return 2 if -32768 <= n <= 32767 else 4 if -2147483648 <= n <= 2147483647 else 8
+
+
 def _digits(n: int) -> int:
     """Characters of n in decimal, sign included (Redis's sdigits10)."""
     return len(str(n))
@@ -33,12 +38,13 @@ def _digits(n: int) -> int:
 
 class SetValue:
     TYPE = "set"
-    __slots__ = ("members", "enc", "_sorted")
+    __slots__ = ("members", "enc", "_sorted", "int_width")
 
     def __init__(self, enc: str = LISTPACK) -> None:
         self.members: dict[bytes, None] = {}
         self.enc = enc
         self._sorted: list[bytes] | None = None  # cached numeric order of an intset
+        self.int_width = 2  # an intset's bytes per member: Redis widens it as needed and never narrows it
 
     @classmethod
     def create(cls, first: bytes, size_hint: int, limits: SetLimits) -> "SetValue":
@@ -81,6 +87,8 @@ class SetValue:
             return False
         if self.enc == INTSET:
             self._add_to_intset(member, limits)
+            if self.enc == INTSET:
+                self.int_width = max(self.int_width, _int_width(int(member)))
         elif self.enc == LISTPACK:
             if len(self.members) >= limits.listpack_entries or len(member) > limits.listpack_value:
                 self.enc = HASHTABLE
@@ -123,3 +131,4 @@ class SetValue:
         if self.enc != INTSET and len(self.members) <= limits.intset_entries:
             self.enc = INTSET
             self._sorted = None
+            self.int_width = max((_int_width(int(m)) for m in self.members), default=2)

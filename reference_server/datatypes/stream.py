@@ -77,13 +77,14 @@ def _delta(a: int, b: int) -> int:
 class Node:
     """One listpack: a master entry (the first entry's field names) and entries, live or marked deleted."""
 
-    __slots__ = ("master_id", "master_fields", "ids", "deleted", "live", "body_bytes")
+    __slots__ = ("master_id", "master_fields", "ids", "deleted", "live", "body_bytes", "pairs")
 
     def __init__(self, master_id: tuple[int, int], fields: tuple[bytes, ...]) -> None:
         self.master_id = master_id
         self.master_fields = fields
         self.ids: list[tuple[int, int]] = []  # every entry, deleted ones too, in order
         self.deleted: set[tuple[int, int]] = set()
+        self.pairs: dict[tuple[int, int], tuple[bytes, ...]] = {}  # every entry's fields/values, deleted ones too
         self.live = 0
         self.body_bytes = _LISTPACK_OVERHEAD + _int_size(len(fields)) + sum(map(_element_size, fields)) + 2
 
@@ -101,6 +102,7 @@ class Node:
             parts += len(fields) + 1
         self.body_bytes += size + _int_size(parts)
         self.ids.append(sid)
+        self.pairs[sid] = pairs
         self.live += 1
 
     def mark_deleted(self, sid: tuple[int, int]) -> None:
