@@ -419,3 +419,41 @@ def test_getex_without_change_leaves_a_watched_key_alone(conn, connect_client):
     conn.call("MULTI")
     conn.call("GET", "k")
     assert_reply(conn.call("EXEC"), bulks("v"))
+
+
+# -- OBJECT ENCODING of a value stored on a key that has a TTL -----------------------------------------------------
+@pytest.mark.since("8.0")
+@pytest.mark.parametrize("key_len,value_len,encoding", [
+    (32, 8, "raw"), (32, 9, "raw"), (40, 0, "raw"), (41, 0, "raw"), (33, 1, "raw"), (32, 1, "embstr"),
+    (20, 13, "embstr"), (20, 14, "raw"), (10, 24, "raw")])
+@pytest.mark.parametrize("options", [("KEEPTTL",), ("GET", "KEEPTTL"), ("XX", "KEEPTTL"), ("EX", "200")],
+                         ids=["keepttl", "get-keepttl", "xx-keepttl", "ex-over-ttl"])
+def test_set_over_a_ttl_sizes_the_value_with_its_expiry(conn, options, key_len, value_len, encoding):
+    key = "k" * key_len
+    assert_ok(conn.call("SET", key, "x", "EX", "100"))
+    conn.call("SET", key, "v" * value_len, *options)
+    assert_reply(conn.call("OBJECT", "ENCODING", key), bulk(encoding))
+
+
+@pytest.mark.since("8.0")
+@pytest.mark.parametrize("key_len,value_len,encoding", [(32, 8, "embstr"), (41, 0, "embstr"), (20, 14, "raw")])
+def test_set_ex_on_a_key_without_ttl_may_use_spare_room(conn, key_len, value_len, encoding):
+    key = "k" * key_len
+    assert_ok(conn.call("SET", key, "v" * value_len, "EX", "100"))
+    assert_reply(conn.call("OBJECT", "ENCODING", key), bulk(encoding))
+
+
+@pytest.mark.since("8.0")
+def test_set_keepttl_integer_stays_int(conn):
+    assert_ok(conn.call("SET", "k" * 40, "x", "EX", "100"))
+    assert_ok(conn.call("SET", "k" * 40, "123", "KEEPTTL"))
+    assert_reply(conn.call("OBJECT", "ENCODING", "k" * 40), bulk("int"))
+
+
+@pytest.mark.since("8.0")
+@pytest.mark.command("rename")
+@pytest.mark.parametrize("command", ["RENAME", "COPY"])
+def test_set_value_rebuilt_under_a_long_name_with_ttl_is_raw(conn, command):
+    assert_ok(conn.call("SET", "a", "v" * 8, "EX", "100"))
+    conn.call(command, "a", "k" * 32)
+    assert_reply(conn.call("OBJECT", "ENCODING", "k" * 32), bulk("raw"))

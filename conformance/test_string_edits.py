@@ -415,3 +415,39 @@ def test_lcs_table_larger_than_the_maximum_size(conn, small_max_bulk):
     assert_error(conn.call("LCS", "a", "b", "LEN"), message)
     conn.call("SET", "b", "b" * 400)
     assert_reply(conn.call("LCS", "a", "b", "LEN"), integer(0))
+
+
+# -- OBJECT ENCODING of INCRBYFLOAT results ------------------------------------------------------------------------
+@pytest.mark.since("8.0")
+@pytest.mark.parametrize("start,increment,encoding", [
+    (None, "124", "embstr"), ("5", "1.5", "embstr"), ("6.5", "0.5", "embstr"), ("1", "-1", "embstr"),
+    ("1" * 19, "0", "embstr"), (None, "1.5", "embstr")],
+    ids=["integer-looking", "fraction", "back-to-integer", "zero", "long-digits", "new-fraction"])
+def test_incrbyfloat_result_is_never_int_encoded(conn, start, increment, encoding):
+    if start is not None:
+        assert_ok(conn.call("SET", "k", start))
+    conn.call("INCRBYFLOAT", "k", increment)
+    assert_reply(conn.call("OBJECT", "ENCODING", "k"), bulk(encoding))
+
+
+@pytest.mark.since("8.0")
+def test_incrbyfloat_integer_looking_result_stays_a_string_when_moved(conn):
+    assert_reply(conn.call("INCRBYFLOAT", "a", "124"), bulk("124"))
+    assert_ok(conn.call("RENAME", "a", "b"))
+    assert_reply(conn.call("COPY", "b", "c"), integer(1))
+    assert_reply(conn.call("EXPIRE", "b", "100"), integer(1))
+    assert_reply(conn.call("OBJECT", "ENCODING", "b"), bulk("embstr"))
+    assert_reply(conn.call("OBJECT", "ENCODING", "c"), bulk("embstr"))
+    assert_reply(conn.call("GET", "c"), bulk("124"))
+    assert_reply(conn.call("INCR", "c"), integer(125))
+    assert_reply(conn.call("OBJECT", "ENCODING", "c"), bulk("int"))
+
+
+@pytest.mark.since("8.0")
+@pytest.mark.parametrize("key_len,increment,encoding", [(38, "0.5", "raw"), (37, "1.5", "raw"),
+                                                        (30, "1.5", "embstr"), (31, "12.5", "raw")])
+def test_incrbyfloat_on_a_key_with_ttl_sizes_the_value_with_its_expiry(conn, key_len, increment, encoding):
+    key = "k" * key_len
+    assert_ok(conn.call("SET", key, "0", "EX", "100"))
+    conn.call("INCRBYFLOAT", key, increment)
+    assert_reply(conn.call("OBJECT", "ENCODING", key), bulk(encoding))

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from reference_server.commands.generic_object import DigitString
 from reference_server.commands.string_lcs import LcsTable
 from reference_server.engine import Engine
 from reference_server.longdouble import (add_long_double, format_long_double_human, parse_long_double,
@@ -119,7 +120,8 @@ def test_edited_values_are_bytearrays_and_counters_bytes(run):
     run("INCR", "s2")
     run("SET", "f", "1")
     run("INCRBYFLOAT", "f", "1")
-    assert type(data[b"s2"]) is bytes and type(data[b"f"]) is bytes
+    assert type(data[b"s2"]) is bytes and type(data[b"f"]) is DigitString  # INCRBYFLOAT's "2" is not int-encoded
+    assert type(run("GET", "f")) is bytes  # replies are plain bytes
 
 
 def test_replies_never_alias_an_edited_value(run):

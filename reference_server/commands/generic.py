@@ -12,7 +12,7 @@ from ..scan import parse_cursor, parse_scan_options, scan
 from ..util import LLONG_MAX, string2ll
 from . import command
 from .generic_keys import duplicate, lookup_read, parse_db_index, peek
-from .generic_object import settle_string_encoding
+from .generic_object import settle_created_with_expiry, settle_string_encoding
 
 
 @command("del", "unlink")
@@ -97,6 +97,7 @@ def _rename(engine, client, argv, nx: bool):
             return 0
         db.delete(dst)
     _move_value(db, db, src, dst)
+    settle_created_with_expiry(db, dst)  # the object is rebuilt around its new name
     return 1 if nx else OK
 
 
@@ -156,6 +157,7 @@ def copy(engine, client, argv):
     dst_db.add(dst, duplicate(src_db.data[src]))
     if when is not None:
         dst_db.set_expire(dst, when)
+    settle_created_with_expiry(dst_db, dst)
     return 1
 
 

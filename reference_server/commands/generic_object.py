@@ -55,21 +55,48 @@ def _embeds(key_len: int, value_len: int, has_expire: bool) -> bool:
     return _size_class(needed) >= needed + _EXPIRY_SIZE
 
 
+class DigitString(bytes):
+    """Digits Redis stored as a string without trying the integer encoding (INCRBYFLOAT's "124" is "embstr").
+
+    Replies copy it to plain bytes (`strings.as_reply`); any write replaces it."""
+
+    __slots__ = ()
+
+
+def string_object(text: bytes) -> bytes:
+    """A value built as Redis's createStringObject builds it: never "int", whatever it looks like."""
+    return DigitString(text) if len(text) <= 20 and string2ll(text) is not None else text
+
+
 def string_encoding(key: bytes, value: bytes | bytearray, has_expire: bool) -> str:
     if type(value) is bytearray:
         return "raw"
-    if len(value) <= 20 and string2ll(value) is not None:
+    if type(value) is bytes and len(value) <= 20 and string2ll(value) is not None:
         return "int"
     if len(value) <= _EMBSTR_MAX and _embeds(len(key), len(value), has_expire):
         return "embstr"
     return "raw"
 
 
+def _frozen_unless(db, key: bytes, embeds: bool) -> None:
+    value = db.data.get(key)
+    if type(value) is not bytearray and isinstance(value, bytes) and not embeds \
+            and string_encoding(key, value, key in db.expires) != "int":
+        db.data[key] = bytearray(value)
+
+
 def settle_string_encoding(db, key: bytes) -> None:
     """Freeze a string that is raw now (as stored under `key` with its current expiry) so it stays raw."""
-    value = db.data.get(key)
-    if type(value) is bytes and string_encoding(key, value, key in db.expires) == "raw":
-        db.data[key] = bytearray(value)
+    value = db.data.get(key, b"")
+    _frozen_unless(db, key, string_encoding(key, value, key in db.expires) != "raw")
+
+
+def settle_created_with_expiry(db, key: bytes) -> None:
+    """A value stored on a key that already has a TTL (KEEPTTL, INCRBYFLOAT, SET EX over a TTL, RENAME, COPY) is
+    sized with the expiry from the start: it embeds only if key, value and expiry fit, never in the spare room of
+    an allocation made without the expiry (the room an EXPIRE added later may use)."""
+    if key in db.expires:
+        _frozen_unless(db, key, len(key) + len(db.data.get(key, b"")) + _EXPIRY_SIZE <= _EMBED_BUDGET)
 
 
 def encoding_of(engine, db, key: bytes, value) -> str:

@@ -2,7 +2,8 @@
 INCRBYFLOAT.
 
 APPEND and SETRANGE edit the stored value in place, as a `bytearray` (Redis's "raw" encoding); the counters store
-their result as fresh `bytes` and keep the key's TTL, as Redis replaces only the value.
+their result as fresh `bytes` and keep the key's TTL, as Redis replaces only the value. INCRBYFLOAT's result is a
+plain string object even when it reads as an integer ("embstr", not "int").
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..errors import CommandError
 from ..longdouble import add_long_double, format_long_double_human, is_finite, parse_long_double
 from ..util import LLONG_MAX, LLONG_MIN, string2ll
 from . import command
+from .generic_object import settle_created_with_expiry, string_object
 from .strings import STRING_TYPES, parse_integer, read_string
 
 
@@ -144,5 +146,7 @@ def incrbyfloat(engine, client, argv):
     if not is_finite(result):
         raise CommandError(errors.INCRBYFLOAT_NAN_INF)
     text = format_long_double_human(result)
-    engine.db(client).set(key, text, keep_ttl=True)
+    db = engine.db(client)
+    db.set(key, string_object(text), keep_ttl=True)
+    settle_created_with_expiry(db, key)
     return text

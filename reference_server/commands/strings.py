@@ -14,7 +14,7 @@ from ..replies import OK
 from ..util import LLONG_MAX, string2ll
 from . import command
 from .generic_keys import lookup_read
-from .generic_object import settle_string_encoding
+from .generic_object import settle_created_with_expiry, settle_string_encoding
 
 STRING_TYPES = (bytes, bytearray)
 
@@ -30,8 +30,9 @@ def read_string(engine, client, key: bytes):
 
 
 def as_reply(value):
-    """A stored string as a bulk reply; a bytearray is copied, since the key may be edited before it is sent."""
-    return bytes(value) if type(value) is bytearray else value
+    """A stored string as a bulk reply; a bytearray is copied, since the key may be edited before it is sent (and a
+    DigitString is made plain bytes, the type replies are encoded from)."""
+    return value if value is None or type(value) is bytes else bytes(value)
 
 
 def c_string(arg: bytes) -> bytes:
@@ -119,6 +120,7 @@ def set_string(engine, client, key: bytes, value: bytes, opts: StringOptions, co
     if (opts.nx and found) or (opts.xx and not found):
         return old if opts.get else abort_reply
     db.set(key, value, keep_ttl=opts.keepttl or when is not None)
+    settle_created_with_expiry(db, key)
     if when is not None:
         db.set_expire(key, when)
     return old if opts.get else ok_reply
