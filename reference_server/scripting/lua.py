@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 
 from lupa import lua51
 
+from .libs import install as install_libraries
 from .random48 import Rand48
 from .sandbox_lua import PRELUDE
 
@@ -48,6 +49,7 @@ class LuaBridge:
             b"srand": self.random.seed, b"version": REDIS_VERSION, b"version_num": REDIS_VERSION_NUM,
         })
         self.api = self.runtime.execute(PRELUDE, callbacks)
+        install_libraries(self.runtime, self.api.sandbox)
         self.runtime.globals().python = None  # nothing of Python is reachable from a script
 
     # -- compiling and running ----------------------------------------------------------------------------------
