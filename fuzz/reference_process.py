@@ -15,13 +15,8 @@ from adapters import make_target
 from adapters.binary import BinaryTarget
 
 ROOT = Path(__file__).resolve().parent.parent
-# The runtime looks at blocked clients' timeouts on a timer tick (10 ms by default). A fuzz program's blocking
-# commands wait 2-5 ms, so at 10 ms every timed-out wait costs a whole tick while nothing else runs; a 2 ms tick
-# matches Redis at hz 500 (Runner sets it). The active expire cycle keeps its own rate (EXPIRE_EVERY_S).
-TICK_S = 0.002
-EXPIRE_EVERY_S = 0.1
-BOOT = ("import sys\nimport reference_server.runtimes.base as base\nbase.TICK_S, base.EXPIRE_EVERY = %r, %d\n"
-        "from forkdiff.cli import main\nsys.exit(main(%r))")
+# Blocked clients' timeouts follow the server's hz, which the Runner sets to 500 on servers it starts, so a fuzz
+# program's 2-5 ms blocking waits end on time here as they do on Redis.
 
 
 class ReferenceProcess(BinaryTarget):
@@ -33,7 +28,7 @@ class ReferenceProcess(BinaryTarget):
 
     def command_line(self, port: int, workdir: str) -> list[str]:
         args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--runtime", self.runtime]
-        serve = [self.binary, "-c", BOOT % (TICK_S, round(EXPIRE_EVERY_S / TICK_S), args)]
+        serve = [self.binary, "-m", "forkdiff", *args]
         log = str(Path(workdir, "server.log"))
         script = f"cd {shlex.quote(str(ROOT))} && exec {shlex.join(serve)} >{shlex.quote(log)} 2>&1"
         return ["/bin/sh", "-c", script]

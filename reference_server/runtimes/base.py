@@ -16,8 +16,7 @@ from ..blocking import expire_blocked
 from ..engine import Engine
 from .connection import ClientConnection
 
-TICK_S = 0.01  # blocked-client timeouts are checked this often
-EXPIRE_EVERY = 10  # ticks between active expire cycles (hz 10)
+MAX_TICK_S = 0.01  # blocked-client timeouts are checked at least this often (faster when hz asks for it)
 
 
 class LoopServer:
@@ -72,13 +71,17 @@ class LoopServer:
         expire_blocked(engine, engine.real_clock())
 
     async def _tick(self) -> None:
-        n = 0
+        """The server cron: `hz` times a second the active expire cycle, and blocked clients' timeouts at least
+        every MAX_TICK_S (CONFIG SET hz applies at once, as in Redis)."""
+        loop = asyncio.get_running_loop()
+        next_expire = loop.time()
         while not self._stopping.is_set():
-            await asyncio.sleep(TICK_S)
-            n += 1
+            period = 1 / max(1, self.engine.config.get_int("hz"))
+            await asyncio.sleep(min(MAX_TICK_S, period))
             if any(c.client is not None and c.client.blocked is not None for c in list(self.connections)):
                 self.exclusive(self._housekeeping)
-            if n % EXPIRE_EVERY == 0:
+            if loop.time() >= next_expire:
+                next_expire = loop.time() + period
                 self.exclusive(self.engine.active_expire_cycle)
 
     def _loop_thread(self, index: int, ready: threading.Event) -> None:
