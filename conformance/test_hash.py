@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from forkdiff.types import Kind, array, bulk, bulks, integer, map_
+from forkdiff.types import Kind, array, bulk, bulks, integer, map_, simple
 
 from .asserts import assert_error, assert_members, assert_null, assert_ok, assert_reply
 
@@ -117,6 +117,7 @@ def test_hgetall_missing_key(conn, resp):
     assert_reply(conn.call("HLEN", "missing"), integer(0))
 
 
+@pytest.mark.since("7.0")
 def test_hkeys_hashtable_as_multiset(conn, config):
     config("hash-max-listpack-entries", 2)
     conn.call("HSET", "h", "a", "1", "b", "2", "c", "3")
@@ -252,6 +253,7 @@ def test_hscan_listpack_returns_everything(conn):
     assert_reply(conn.call("HSCAN", "missing", 0, "FOO"), array(bulk("0"), array()))
 
 
+@pytest.mark.since("7.0")
 def test_hscan_hashtable_iterates_everything(conn, config):
     config("hash-max-listpack-entries", 4)
     fields = {f"f{i}": str(i) for i in range(40)}
@@ -283,6 +285,7 @@ def test_hscan_errors(conn, args, message):
 
 
 # -- encodings -------------------------------------------------------------------------------------------------------
+@pytest.mark.since("7.0")
 def test_hset_encoding_limits(conn, config):
     config("hash-max-listpack-entries", 2)
     config("hash-max-listpack-value", 5)
@@ -296,12 +299,14 @@ def test_hset_encoding_limits(conn, config):
     assert encoding(conn, "long") == b"hashtable"
 
 
+@pytest.mark.since("7.0")
 def test_hset_duplicate_pairs_count_against_the_limit(conn, config):
     config("hash-max-listpack-entries", 2)
     assert_reply(conn.call("HSET", "h", "a", "1", "a", "2", "a", "3"), integer(1))
     assert encoding(conn) == b"hashtable"
 
 
+@pytest.mark.since("7.0")
 def test_hincrby_long_result_converts(conn, config):
     config("hash-max-listpack-value", 3)
     conn.call("HSET", "h", "a", "1")
@@ -638,3 +643,42 @@ def test_hsetex_ttls(conn, resp):
 def test_hsetex_errors(conn, args, message):
     conn.call("SET", "s", "x")  # arguments are checked before the key's type
     assert_error(conn.call("HSETEX", "s", *args), message)
+
+
+# -- field expiry in the background: the active expire cycle removes fields, and the key with its last one ----------
+def _wait_until(probe, want, limit_s: float = 1.0):
+    """Poll `probe` (a command that removes nothing) until it answers `want`; returns the last answer."""
+    deadline = time.monotonic() + limit_s
+    while (got := probe()) != want and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return got
+
+
+@pytest.mark.since("7.4")
+def test_hpexpire_last_field_removes_the_key_in_background(conn):
+    assert_reply(conn.call("HSET", "h", "a", "1"), integer(1))
+    assert_ok(conn.call("SET", "other", "x"))
+    assert_reply(conn.call("HPEXPIRE", "h", 1, "FIELDS", 1, "a"), ints(1))
+    assert _wait_until(lambda: conn.call("EXISTS", "h").value, 0) == 0
+    assert_reply(conn.call("TYPE", "h"), simple("none"))
+    assert_reply(conn.call("DBSIZE"), integer(1))
+    assert_reply(conn.call("SCAN", 0), array(bulk("0"), bulks("other")))
+    assert_reply(conn.call("HLEN", "h"), integer(0))
+
+
+@pytest.mark.since("7.4")
+def test_hpexpire_fields_removed_in_background_leave_the_rest(conn, resp):
+    assert_reply(conn.call("HSET", "h", "a", "1", "b", "2", "c", "3"), integer(3))
+    assert_reply(conn.call("HPEXPIRE", "h", 1, "FIELDS", 2, "a", "c"), ints(1, 1))
+    assert _wait_until(lambda: conn.call("HLEN", "h").value, 1) == 1
+    assert_reply(conn.call("HGETALL", "h"), pairs(resp, "b", "2"))
+    assert_reply(conn.call("EXISTS", "h"), integer(1))
+    assert_reply(conn.call("TYPE", "h"), simple("hash"))
+
+
+@pytest.mark.since("8.0")
+def test_hsetex_px_key_gone_in_background_in_another_db(conn):
+    assert_ok(conn.call("SELECT", 3))
+    assert_reply(conn.call("HSETEX", "h", "PX", 1, "FIELDS", 1, "a", "1"), integer(1))
+    assert _wait_until(lambda: conn.call("DBSIZE").value, 0) == 0
+    assert_reply(conn.call("EXISTS", "h"), integer(0))

@@ -256,6 +256,8 @@ class Engine:
         self._local.now = self.real_clock()
         try:
             gone = sum(db.active_expire() for db in self.keyspace.dbs)
+            for hook in self.extensions.get("active_expire_hooks", ()):  # hash fields with TTLs (hash_ttl.py)
+                hook(self)
         finally:
             self._local.now = None
         self.stats["expired_keys"] += gone

@@ -1,7 +1,9 @@
 """Hash group: HSET and friends, increments, reads, HRANDFIELD, HSCAN. Field expiry commands are in hash_ttl.py.
 
-Every access first drops the hash's expired fields, and a hash left empty by that is deleted, which is what a
-reader of Redis sees (Redis may keep expired fields a little longer, but never shows them, except in HLEN).
+Expired fields are removed as Redis removes them: by the active expire cycle (hash_ttl.py), or by a command that
+reads fields one by one (HGET, HMGET, HEXISTS, HSTRLEN, HINCRBY…), which drops the hash's expired fields and deletes
+a hash left empty. Until then they are still stored: HLEN counts them, HSET over one is an update and HDEL deletes
+it, while HGETALL, HKEYS, HVALS and HSCAN skip them without removing anything.
 """
 from __future__ import annotations
 
@@ -22,15 +24,19 @@ LONG_MAX = (1 << 63) - 1
 def get_hash(engine, db, key: bytes) -> HashValue | None:
     """The live hash at `key` (expired fields dropped; a hash emptied that way is deleted), WRONGTYPE otherwise."""
     h = db.get_typed(key, HashValue)
-    if h is not None and h.expires and h.purge(engine.now_ms()) and not len(h):
-        db.delete(key)
-        return None
+    if h is not None and h.expires:
+        gone = h.purge(engine.now_ms())
+        engine.stats["expired_subkeys"] = engine.stats.get("expired_subkeys", 0) + gone
+        if gone and not len(h):
+            db.delete(key)
+            return None
     return h
 
 
-def hash_for_write(engine, db, key: bytes) -> tuple[HashValue, bool]:
-    """(hash, is_new): a fresh empty hash when the key is missing; `store` adds it to the keyspace."""
-    h = get_hash(engine, db, key)
+def hash_for_write(engine, db, key: bytes, drop_expired: bool = True) -> tuple[HashValue, bool]:
+    """(hash, is_new): a fresh empty hash when the key is missing; `store` adds it to the keyspace. Without
+    drop_expired, expired fields not yet removed are kept (HSET over one updates it)."""
+    h = get_hash(engine, db, key) if drop_expired else db.get_typed(key, HashValue)
     return (HashValue(), True) if h is None else (h, False)
 
 
@@ -63,7 +69,7 @@ def hset(engine, client, argv):
     if len(argv) % 2:
         raise CommandError(errors.WRONG_ARITY % argv[0].decode("utf-8", "replace").lower())
     db = engine.db(client)
-    h, is_new = hash_for_write(engine, db, argv[1])
+    h, is_new = hash_for_write(engine, db, argv[1], drop_expired=False)
     h.fit(engine.config, argv[2:], (len(argv) - 2) // 2)
     created = sum(write_field(engine, h, argv[i], argv[i + 1]) for i in range(2, len(argv), 2))
     store(db, argv[1], h, is_new)
@@ -85,7 +91,7 @@ def hsetnx(engine, client, argv):
 @command("hdel")
 def hdel(engine, client, argv):
     db = engine.db(client)
-    h = get_hash(engine, db, argv[1])
+    h = db.get_typed(argv[1], HashValue)  # an expired field not yet removed is still deleted (and counted)
     if h is None:
         return 0
     gone = sum(h.delete(field) for field in argv[2:])
@@ -138,6 +144,16 @@ def _read(engine, client, key: bytes) -> HashValue | None:
     return get_hash(engine, engine.db(client), key)
 
 
+def _peek(engine, client, key: bytes) -> HashValue | None:
+    """The hash as stored, expired fields included (the readers that do not remove them)."""
+    return engine.db(client).get_typed(key, HashValue)
+
+
+def _live_items(engine, client, key: bytes) -> list[tuple[bytes, bytes]]:
+    h = _peek(engine, client, key)
+    return [] if h is None else h.live_items(engine.now_ms())
+
+
 @command("hget")
 def hget(engine, client, argv):
     h = _read(engine, client, argv[1])
@@ -165,26 +181,23 @@ def hstrlen(engine, client, argv):
 
 @command("hlen")
 def hlen(engine, client, argv):
-    h = _read(engine, client, argv[1])
+    h = _peek(engine, client, argv[1])
     return 0 if h is None else len(h)
 
 
 @command("hgetall")
 def hgetall(engine, client, argv):
-    h = _read(engine, client, argv[1])
-    return Map([] if h is None else list(h.fields.items()))
+    return Map(_live_items(engine, client, argv[1]))
 
 
 @command("hkeys")
 def hkeys(engine, client, argv):
-    h = _read(engine, client, argv[1])
-    return [] if h is None else list(h.fields)
+    return [field for field, _ in _live_items(engine, client, argv[1])]
 
 
 @command("hvals")
 def hvals(engine, client, argv):
-    h = _read(engine, client, argv[1])
-    return [] if h is None else list(h.fields.values())
+    return [value for _, value in _live_items(engine, client, argv[1])]
 
 
 # -- HRANDFIELD ----------------------------------------------------------------------------------------------------
@@ -228,15 +241,16 @@ def _shape(pairs: list[tuple[bytes, bytes]], with_values: bool, resp: int) -> li
 @command("hscan")
 def hscan(engine, client, argv):
     cursor = parse_cursor(argv[2])
-    h = _read(engine, client, argv[1])
+    h = _peek(engine, client, argv[1])
     if h is None:  # Redis answers before it looks at the options
         return [b"0", []]
     opts = parse_scan_options(argv, 3, "hash")
     cursor, fields = scan(h.fields, cursor, opts.count, compact=h.enc != HASHTABLE)
     matches = glob_matcher(opts.pattern)
+    now = engine.now_ms()
     out: list[bytes] = []
     for field in fields:
-        if matches(field):
+        if matches(field) and h.expires.get(field, now) >= now:
             out.append(field)
             if not opts.novalues:
                 out.append(h.fields[field])

@@ -1,4 +1,5 @@
-"""Hash field expiry (Redis 7.4/8.0): HEXPIRE family, HTTL family, HPERSIST, HGETDEL, HGETEX, HSETEX.
+"""Hash field expiry (Redis 7.4/8.0): HEXPIRE family, HTTL family, HPERSIST, HGETDEL, HGETEX, HSETEX, and the
+active expiry of hash fields.
 
 Per-field reply codes as Redis gives them: -2 no such field (or key), 0 condition not met, 1 done, 2 deleted
 because the time is already past; for HTTL/HPERSIST -1 means the field has no TTL. A hash whose last field is
@@ -7,6 +8,7 @@ deleted this way is deleted. Expiry times are capped at Redis's hash-field limit
 from __future__ import annotations
 
 from .. import errors
+from ..datatypes.hash import HashValue
 from ..errors import CommandError
 from ..util import string2ll
 from . import command
@@ -50,7 +52,30 @@ def _expire_or_delete(engine, h, field: bytes, when: int) -> int:
         h.delete(field)
         return DELETED
     h.set_ttl(field, when)
+    _expire_in_background(engine)
     return DONE
+
+
+# -- the active expire cycle's share: expired fields go within a cycle (~100 ms), and a hash left empty with them ------
+def _expire_in_background(engine) -> None:
+    """From the first field TTL on, the engine's active expire cycle also sweeps hash fields."""
+    hooks = engine.extensions.setdefault("active_expire_hooks", [])
+    if expire_hash_fields not in hooks:
+        hooks.append(expire_hash_fields)
+
+
+def expire_hash_fields(engine) -> int:
+    """Remove every expired hash field; a hash left empty is deleted. Returns how many fields went."""
+    now, gone = engine.now_ms(), 0
+    for db in engine.keyspace.dbs:
+        for key in [k for k, v in db.data.items() if type(v) is HashValue and v.expires]:
+            h = db.data[key]
+            removed = h.purge(now)
+            if removed and not len(h):
+                db.delete(key)
+            gone += removed
+    engine.stats["expired_subkeys"] = engine.stats.get("expired_subkeys", 0) + gone
+    return gone
 
 
 # -- HEXPIRE, HPEXPIRE, HEXPIREAT, HPEXPIREAT ----------------------------------------------------------------------

@@ -63,6 +63,13 @@ class HashValue:
             self.delete(field)
         return len(gone)
 
+    def live_items(self, now_ms: int) -> list[tuple[bytes, bytes]]:
+        """(field, value) pairs whose expiry has not passed, without removing the others (iterating readers)."""
+        if not self.expires:
+            return list(self.fields.items())
+        exp = self.expires
+        return [(f, v) for f, v in self.fields.items() if exp.get(f, now_ms) >= now_ms]
+
     def ttl_of(self, field: bytes) -> int | None:
         return self.expires.get(field)
 
