@@ -10,6 +10,8 @@ from ..util import string2ll
 from . import command
 from .generic_keys import lookup_read
 
+_SIGN = 1 << 63
+
 
 @command("dump")
 def dump(engine, client, argv):
@@ -85,7 +87,7 @@ def restore(engine, client, argv):
         db.delete(key)
     now = engine.now_ms()
     if ttl and not opts.absttl:
-        ttl += now
+        ttl = (ttl + now + _SIGN) % (1 << 64) - _SIGN  # C's signed addition wraps: a huge TTL lands in the past
     if ttl and ttl <= now:  # already expired: the key is gone (replaced or not), and that is a success
         return "OK"
     db.add(key, value)
