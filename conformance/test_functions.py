@@ -301,3 +301,54 @@ def test_fcall_not_allowed_from_scripts(fconn, resp):
     got = fconn.call("EVAL", body, "0")
     assert_error(got, startswith="ERR This Redis command is not allowed from script script: ")
     assert_null(fconn.call("EVAL", "return redis.register_function", "0"), resp)
+
+
+# -- FUNCTION DUMP / RESTORE ----------------------------------------------------------------------------------------
+EMPTY_DUMP = bytes.fromhex("0c0096ed6880f5553c93")
+PADDED = library("l2", one("f2", "return 2"), "-- " + "padding " * 20)
+
+
+def test_function_dump_payloads(fconn):
+    assert_reply(fconn.call("FUNCTION", "DUMP"), bulk(EMPTY_DUMP))
+    load(fconn, library("l1", one("f1")))  # opcode, the code as an RDB string, RDB version, CRC64
+    plain = ("f5404e23216c7561206e616d653d6c310a72656469732e72656769737465725f66756e6374696f6e28276631272c2066756e"
+             "6374696f6e286b6579732c2061726773292072657475726e203120656e64290c00b4550b0c0b5047fa")
+    assert_reply(fconn.call("FUNCTION", "DUMP"), bulk(bytes.fromhex(plain)))
+    fconn.call("FUNCTION", "FLUSH")
+    load(fconn, PADDED)  # long and repetitive: stored LZF-compressed (rdbcompression yes)
+    packed = ("f5c3405d40f21f23216c7561206e616d653d6c320a72656469732e72656769737465725f66756e0b6374696f6e2827663227"
+              "2c20e0000e1f6b6579732c2061726773292072657475726e203220656e64290a2d2d207061640364696e67e08e070167200c00"
+              "a34f26dbaa79a0d5")
+    assert_reply(fconn.call("FUNCTION", "DUMP"), bulk(bytes.fromhex(packed)))
+
+
+def test_function_restore_round_trip_and_policies(fconn):
+    load(fconn, library("l1", one("f1")))
+    load(fconn, PADDED)
+    both = fconn.call("FUNCTION", "DUMP").value
+    fconn.call("FUNCTION", "FLUSH")
+    load(fconn, library("l3", one("f1", "return 3")))
+    other = fconn.call("FUNCTION", "DUMP").value
+    assert_error(fconn.call("FUNCTION", "RESTORE", both), "ERR Function f1 already exists")
+    fconn.call("FUNCTION", "FLUSH")
+    load(fconn, library("l1", one("f1")))
+    assert_error(fconn.call("FUNCTION", "RESTORE", both), "ERR Library l1 already exists")
+    assert_error(fconn.call("FUNCTION", "RESTORE", other, "APPEND"), "ERR Function f1 already exists")
+    assert_ok(fconn.call("FUNCTION", "RESTORE", both, "REPLACE"))
+    assert_reply(fconn.call("FCALL", "f2", "0"), integer(2))
+    assert_ok(fconn.call("FUNCTION", "RESTORE", other, "flush"))
+    assert_reply(fconn.call("FCALL", "f1", "0"), integer(3))
+    assert_error(fconn.call("FCALL", "f2", "0"), "ERR Function not found")
+
+
+def test_function_restore_errors(fconn):
+    load(fconn, library("l1", one("f1")))
+    payload = bytearray(fconn.call("FUNCTION", "DUMP").value)
+    assert_error(fconn.call("FUNCTION", "RESTORE", payload, "foo"),
+                 "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
+    assert_error(fconn.call("FUNCTION", "RESTORE", "x", "append", "y"),
+                 "ERR unknown subcommand or wrong number of arguments for 'RESTORE'. Try FUNCTION HELP.")
+    payload[-1] ^= 1
+    assert_error(fconn.call("FUNCTION", "RESTORE", bytes(payload)), "ERR DUMP payload version or checksum are wrong")
+    assert_error(fconn.call("FUNCTION", "RESTORE", "x"), "ERR DUMP payload version or checksum are wrong")
+    assert_ok(fconn.call("FUNCTION", "RESTORE", EMPTY_DUMP))

@@ -1,8 +1,7 @@
 """Functions group: FUNCTION LOAD/DELETE/FLUSH/LIST/STATS/KILL/HELP, FCALL and FCALL_RO.
 
 The libraries, their loading and the calls live in ``reference_server/scripting/functions.py``; these handlers
-parse the arguments and shape the replies. FUNCTION DUMP/RESTORE need Redis's RDB serialisation, which this
-server does not have, so they are not registered (they answer as unknown subcommands).
+parse the arguments and shape the replies; DUMP/RESTORE's payloads are in ``scripting/functions_dump.py``.
 """
 from __future__ import annotations
 
@@ -10,6 +9,7 @@ from .. import errors
 from ..errors import CommandError
 from ..glob import stringmatch
 from ..replies import OK, Err, Map, RSet
+from ..scripting import functions_dump
 from ..scripting.functions import ENGINE_NAME, Library, functions
 from ..util import string2ll
 from . import command
@@ -134,6 +134,22 @@ def function_stats(engine, client, argv):
 @command("function|kill")
 def function_kill(engine, client, argv):
     return Err(errors.NOTBUSY)
+
+
+@command("function|dump")
+def function_dump(engine, client, argv):
+    return functions_dump.dump(functions(engine), compress=engine.config.get("rdbcompression") == "yes")
+
+
+@command("function|restore")
+def function_restore(engine, client, argv):
+    if len(argv) > 4:
+        return Err(errors.SUBCOMMAND_SYNTAX % (_text(argv[1]), "FUNCTION"))
+    policy = argv[3].decode("latin-1").lower() if len(argv) == 4 else "append"
+    if policy not in ("append", "replace", "flush"):
+        return Err(errors.FUNCTION_RESTORE_POLICY)
+    functions_dump.restore(functions(engine), argv[2], policy)
+    return OK
 
 
 @command("function|help")

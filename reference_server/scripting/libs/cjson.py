@@ -299,7 +299,10 @@ local function enum_option(n, name, value, current, options)
   argument_error(n, name, "invalid option '" .. value .. "'")
 end
 
-local function as_boolean_or_text(value) if value == 'on' then return true elseif value == 'off' then return false end return value end
+local function as_boolean_or_text(value)
+  if value == 'on' then return true elseif value == 'off' then return false end
+  return value
+end
 
 local function settings_check(name, count, ...)
   if select('#', ...) > count then argument_error(count + 1, name, 'found too many arguments') end
