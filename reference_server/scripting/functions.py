@@ -55,17 +55,17 @@ class Functions:
         old = self.libraries.get(name)
         if old is not None and not replace:
             raise CommandError(errors.FUNCTION_LIBRARY_EXISTS % name)
-        library = self._compile(name, payload, code)
+        library = self.compile_library(name, payload, code)
         others = {key for key, f in self.by_name.items() if old is None or f.library is not old}
         for function in library.functions.values():
             if function.name.lower() in others:
                 raise CommandError(errors.FUNCTION_EXISTS % function.name)
         if old is not None:
             self.delete(name)
-        self._link(library)
+        self.link(library)
         return name
 
-    def _compile(self, name: str, payload: bytes, code: bytes) -> Library:
+    def compile_library(self, name: str, payload: bytes, code: bytes) -> Library:
         ok, result = self.runner.bridge.load_library(code)
         if not ok:
             raise CommandError("ERR " + result)
@@ -77,7 +77,7 @@ class Functions:
             library.functions[function_name] = Function(function_name, library, script, description, flags)
         return library
 
-    def _link(self, library: Library) -> None:
+    def link(self, library: Library) -> None:
         self.libraries[library.name] = library
         for function in library.functions.values():
             self.by_name[function.name.lower()] = function

@@ -43,7 +43,7 @@ def restore(state: Functions, payload: bytes, policy: str) -> None:
         for library in staged:
             state.delete(library.name)
     for library in staged:
-        state._link(library)
+        state.link(library)
 
 
 def _library_codes(payload: bytes) -> list[bytes]:
@@ -69,7 +69,7 @@ def _stage(state: Functions, codes: list[bytes]) -> list[Library]:
         name, body = parse_metadata(code)
         if name in staged:
             raise CommandError(errors.FUNCTION_LIBRARY_EXISTS % name)
-        library = state._compile(name, code, body)
+        library = state.compile_library(name, code, body)
         for function in library.functions.values():
             if function.name.lower() in names:
                 raise CommandError(errors.FUNCTION_EXISTS % function.name)
