@@ -634,3 +634,79 @@ def test_client_tracking_mode_switches_refused(conn):
     assert_error(conn.call("CLIENT", "TRACKING", "on", "bcast"),
                  "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then "
                  "re-enabling it with a different mode.")
+
+
+# -- PAUSE holding commands back (pauses of ~100 ms; UNPAUSE releases at once) -------------------------------------
+def _timed(client: Connection, *args) -> tuple[float, Reply]:
+    started = time.monotonic()
+    reply = client.call(*args, timeout=3)
+    return time.monotonic() - started, reply
+
+
+def test_client_pause_write_holds_a_write_until_it_ends(conn, connect_client):
+    other = connect_client()
+    assert_ok(conn.call("CLIENT", "PAUSE", "100", "WRITE"))
+    elapsed, reply = _timed(other, "SET", "k", "v")
+    assert_ok(reply)
+    assert elapsed >= 0.08, f"a write ran {elapsed:.3f}s into a 100 ms write pause"
+
+
+def test_client_pause_write_does_not_hold_a_read(conn, connect_client, resp):
+    other = connect_client()
+    assert_ok(conn.call("CLIENT", "PAUSE", "1000", "WRITE"))
+    elapsed, reply = _timed(other, "GET", "k")
+    assert_ok(conn.call("CLIENT", "UNPAUSE"))
+    assert_null(reply, resp)
+    assert elapsed < 0.5
+
+
+def test_client_unpause_releases_a_held_write(conn, connect_client):
+    other = connect_client()
+    assert_ok(conn.call("CLIENT", "PAUSE", "5000", "WRITE"))
+    other.send("INCR", "n")
+    assert other.read_reply(timeout=0.1).kind is Kind.TIMEOUT
+    assert conn.call("EXISTS", "n").value == 0
+    assert_ok(conn.call("CLIENT", "UNPAUSE"))
+    assert_reply(other.read_reply(timeout=1), integer(1))
+
+
+def test_client_pause_all_holds_a_read(conn, connect_client):
+    other = connect_client()
+    assert_ok(conn.call("CLIENT", "PAUSE", "100", "ALL"))
+    elapsed, reply = _timed(other, "PING")
+    assert_reply(reply, simple("PONG"))
+    assert elapsed >= 0.08
+
+
+def test_client_pause_all_answers_rejected_commands_at_once(conn, connect_client):
+    other = connect_client()
+    assert_ok(conn.call("CLIENT", "PAUSE", "200", "ALL"))
+    elapsed, reply = _timed(other, "GET")
+    assert_error(reply, "ERR wrong number of arguments for 'get' command")
+    assert elapsed < 0.1
+    other.send("CLIENT", "UNPAUSE")  # held too: nothing ends an ALL pause but its time (or a replica)
+    assert other.read_reply(timeout=0.05).kind is Kind.TIMEOUT
+
+
+@pytest.mark.parametrize("queued,held", [(("SET", "k", "v"), True), (("GET", "k"), False)], ids=["write", "read"])
+def test_client_pause_write_holds_exec_of_a_write(conn, connect_client, queued, held):
+    other = connect_client()
+    assert_ok(other.call("MULTI"))
+    assert_reply(other.call(*queued), simple("QUEUED"))
+    assert_ok(conn.call("CLIENT", "PAUSE", "100", "WRITE"))
+    elapsed, reply = _timed(other, "EXEC")
+    assert reply.kind is Kind.ARRAY and len(reply.value) == 1
+    assert (elapsed >= 0.08) is held
+
+
+@pytest.mark.parametrize("args,held", [(("PUBLISH", "c", "m"), True), (("PFCOUNT", "h"), True),
+                                       (("EVAL", "return 1", "0"), True),
+                                       (("EVAL", "#!lua flags=no-writes\nreturn 1", "0"), False),
+                                       (("EVAL_RO", "return 1", "0"), False), (("DEL", "nothing"), True)],
+                         ids=["publish", "pfcount", "eval", "eval-no-writes", "eval-ro", "del"])
+def test_client_pause_write_holds_commands_that_may_replicate(conn, connect_client, args, held):
+    other = connect_client()
+    assert_ok(conn.call("CLIENT", "PAUSE", "100", "WRITE"))
+    elapsed, reply = _timed(other, *args)
+    assert reply.kind is Kind.INTEGER
+    assert (elapsed >= 0.08) is held

@@ -16,6 +16,7 @@ from forkdiff.spec import CommandSpec, load_spec
 
 from . import errors
 from .blocking import serve_ready_keys
+from .client_pause import POSTPONED, holds as pause_holds
 from .commands import HANDLERS, load_all
 from .config import Config
 from .errors import CommandError
@@ -144,6 +145,8 @@ class Engine:
         finally:
             if outer:
                 local.now = None
+        if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
+            return reply
         client.last_interaction_ms = self.real_clock()
         mode = client.reply_mode
         if mode != "on":
@@ -171,6 +174,8 @@ class Engine:
             return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())))
         if client.in_multi and "no_multi" in spec.flags:
             return self._reject(client, name, Err(errors.NOT_IN_MULTI))
+        if "client_pause" in self.extensions and pause_holds(self, client, spec, argv):
+            return POSTPONED
         if client.in_multi and spec.name.split("|")[0] not in _NOT_QUEUED:
             client.queue.append((spec, handler, argv))
             client.last_command = spec.name

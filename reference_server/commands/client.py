@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..blocking import unblock
+from ..client_pause import release_all
 from ..errors import CommandError
 from ..replies import OK, Err, Verbatim
 from ..util import string2ll
@@ -327,4 +328,5 @@ def _pause_end(engine, arg: bytes) -> int:
 @command("client|unpause")
 def client_unpause(engine, client, argv):
     engine.extensions.pop("client_pause", None)
+    release_all(engine)
     return OK

@@ -2,7 +2,8 @@
 
 The runtime decides how a command is executed: `server.execute(client, argv)` returns the reply, or a
 concurrent.futures.Future of it when another thread executes it; the connection then waits (without blocking its
-event loop) and goes on in order. Commands pipelined behind a blocking command wait until it is served.
+event loop) and goes on in order. Commands pipelined behind a blocking command wait until it is served, and a
+command held by CLIENT PAUSE (the engine answers POSTPONED) waits, with those behind it, until the pause ends.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections import deque
 from concurrent.futures import Future
 from typing import Any
 
+from ..client_pause import POSTPONED, remaining_ms, wait_for_unpause
 from ..protocol import RequestParser
 from ..replies import NO_REPLY, Err, encode
 
@@ -26,7 +28,9 @@ class ClientConnection(asyncio.Protocol):
         self.parser = RequestParser(self.engine.config.get_int("proto-max-bulk-len"))
         self.client: Any = None
         self.closing = False
-        self.waiting = False  # a command is executing on another thread
+        self.waiting = False  # a command is executing on another thread, or held by CLIENT PAUSE
+        self.held: list[bytes] | None = None  # the command CLIENT PAUSE holds back
+        self.executing: list[bytes] | None = None
         self.queued: deque[list[bytes]] = deque()
         self.violation: str | None = None
         self.out: list[bytes] = []
@@ -117,7 +121,11 @@ class ClientConnection(asyncio.Protocol):
             if self.server.stopping:
                 self.close_now()
                 return
+            self.executing = argv
             result = self.server.execute(self.client, argv)
+            if result is POSTPONED:
+                self._hold(argv)
+                return
             if isinstance(result, Future):
                 self.waiting = True
                 self.flush()
@@ -135,7 +143,27 @@ class ClientConnection(asyncio.Protocol):
             reply = future.result()
         except Exception as exc:  # an executor bug must not kill the connection silently
             reply = Err(f"ERR internal error: {type(exc).__name__}")
-        if self.handle(reply):
+        if reply is POSTPONED:
+            self._hold(self.executing)
+        elif self.handle(reply):
+            self.pump()
+
+    # -- CLIENT PAUSE ----------------------------------------------------------------------------------------------
+    def _hold(self, argv: list[bytes]) -> None:
+        """Keep the command (first in line) until CLIENT UNPAUSE or the pause's end; replies before it go out."""
+        self.queued.appendleft(argv)
+        self.held = argv
+        self.waiting = True
+        self.flush()
+        wait_for_unpause(self.engine, lambda: self._in_loop(self._release))
+        self.loop.call_later(max(remaining_ms(self.engine), 1) / 1000, self._release)
+
+    def _release(self) -> None:
+        if self.held is None:  # already released (by UNPAUSE, then by the timer)
+            return
+        self.held = None
+        self.waiting = False
+        if not self.closing:
             self.pump()
 
     def handle(self, reply: Any) -> bool:
