@@ -19,7 +19,7 @@ import pytest
 
 from adapters import TargetUnavailable, make_target
 from adapters.base import version_tuple
-from forkdiff.client import Connection, connect
+from forkdiff.client import Connection, connect, wait_ready
 from forkdiff.spec import load_spec
 
 from .asserts import ErrorTextMismatch
@@ -55,6 +55,7 @@ class _Session:
         self.resps = [int(r) for r in dict.fromkeys(config.getoption("--resp"))] or [2, 3]
         self.targets: dict[str, Any] = {}
         self.failures: dict[str, str] = {}
+        self.suspect: set[str] = set()  # targets whose last case failed: checked before the next case
         path = config.getoption("--results-json")
         self.rows = open(path, "a", buffering=1) if path else None
 
@@ -70,8 +71,11 @@ class _Session:
                 pytest.fail(f"target {spec} is not available: {exc}", pytrace=False)
             self.targets[spec] = t
         t = self.targets[spec]
-        if not t.is_alive():  # a crash in an earlier case must not sink every later one
+        # A crash in an earlier case must not sink every later one; a server busy writing its crash report is
+        # still alive but no longer answers, so after a failure the target must also answer PING.
+        if not t.is_alive() or (spec in self.suspect and not _answers(t)):
             t.restart()
+        self.suspect.discard(spec)
         return t
 
     def close(self) -> None:
@@ -80,6 +84,14 @@ class _Session:
         self.targets.clear()
         if self.rows:
             self.rows.close()
+
+
+def _answers(t: Any) -> bool:
+    try:
+        wait_ready(t.address, 2.0, t.is_alive)
+    except (TimeoutError, RuntimeError, OSError):
+        return False
+    return True
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -196,6 +208,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     spec = callspec.params["target_spec"]
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         result = report.outcome
+        if result == "failed":
+            session.suspect.add(spec)
         if result == "failed" and spec in session.report_only and report.when == "call":
             report.outcome = "skipped"
             report.wasxfail = f"divergence on {spec} (report-only)"

@@ -37,12 +37,14 @@ def test_pexpire_sets_ttl(conn, key):
     assert conn.call("PTTL", key).value in range(99_000, 100_001)
 
 
+@pytest.mark.since("7.0")
 def test_expireat_and_expiretime(conn, key):
     assert_reply(conn.call("EXPIREAT", key, str(FUTURE_S)), integer(1))
     assert_reply(conn.call("EXPIRETIME", key), integer(FUTURE_S))
     assert_reply(conn.call("PEXPIRETIME", key), integer(FUTURE_MS))
 
 
+@pytest.mark.since("7.0")
 def test_pexpireat_and_pexpiretime(conn, key):
     assert_reply(conn.call("PEXPIREAT", key, str(FUTURE_MS + 1)), integer(1))
     assert_reply(conn.call("PEXPIRETIME", key), integer(FUTURE_MS + 1))
@@ -70,6 +72,7 @@ def test_expire_overflow(conn, key, command, amount):
     assert_error(conn.call(command, key, amount), invalid(command.lower()))
 
 
+@pytest.mark.since("7.0")
 def test_expireat_largest_time(conn, key):
     assert_reply(conn.call("EXPIREAT", key, "9223372036854775"), integer(1))
     assert_reply(conn.call("EXPIRETIME", key), integer(9223372036854775))
@@ -83,12 +86,14 @@ def test_expire_not_integer(conn, key, amount):
 
 
 # -- NX / XX / GT / LT ---------------------------------------------------------------------------------------------
+@pytest.mark.since("7.0")
 def test_expire_nx(conn, key):
     assert_reply(conn.call("EXPIRE", key, "100", "NX"), integer(1))
     assert_reply(conn.call("EXPIRE", key, "200", "nx"), integer(0))
     assert_reply(conn.call("TTL", key), integer(100))
 
 
+@pytest.mark.since("7.0")
 def test_expire_xx(conn, key):
     assert_reply(conn.call("EXPIRE", key, "100", "XX"), integer(0))
     assert_reply(conn.call("TTL", key), integer(-1))
@@ -97,6 +102,7 @@ def test_expire_xx(conn, key):
     assert_reply(conn.call("TTL", key), integer(200))
 
 
+@pytest.mark.since("7.0")
 def test_expire_gt(conn, key):
     assert_reply(conn.call("EXPIRE", key, "100", "GT"), integer(0))  # no expiry counts as infinite
     assert_reply(conn.call("EXPIRE", key, "100"), integer(1))
@@ -105,6 +111,7 @@ def test_expire_gt(conn, key):
     assert_reply(conn.call("TTL", key), integer(200))
 
 
+@pytest.mark.since("7.0")
 def test_expire_lt(conn, key):
     assert_reply(conn.call("EXPIRE", key, "100", "LT"), integer(1))  # anything is less than infinite
     assert_reply(conn.call("EXPIRE", key, "200", "LT"), integer(0))
@@ -112,6 +119,7 @@ def test_expire_lt(conn, key):
     assert_reply(conn.call("TTL", key), integer(50))
 
 
+@pytest.mark.since("7.0")
 def test_expire_xx_gt_together(conn, key):
     assert_reply(conn.call("PEXPIREAT", key, str(FUTURE_MS), "XX", "GT"), integer(0))
     assert_reply(conn.call("PEXPIREAT", key, str(FUTURE_MS)), integer(1))
@@ -119,15 +127,18 @@ def test_expire_xx_gt_together(conn, key):
     assert_reply(conn.call("PEXPIREAT", key, str(FUTURE_MS + 1), "GT"), integer(0))
 
 
+@pytest.mark.since("7.0")
 def test_expire_lt_in_the_past_deletes(conn, key):
     assert_reply(conn.call("EXPIRE", key, "-5", "LT"), integer(1))
     assert_reply(conn.call("EXISTS", key), integer(0))
 
 
+@pytest.mark.since("7.0")
 def test_expire_condition_on_missing_key(conn):
     assert_reply(conn.call("EXPIRE", "missing", "10", "XX", "GT"), integer(0))
 
 
+@pytest.mark.since("7.0")
 @pytest.mark.parametrize("options,message", [
     (("NX", "XX"), NX_AND_OTHERS), (("NX", "GT"), NX_AND_OTHERS), (("LT", "NX"), NX_AND_OTHERS),
     (("GT", "LT"), GT_AND_LT), (("XX", "GT", "LT"), GT_AND_LT), (("foo",), "ERR Unsupported option foo"),
@@ -137,13 +148,15 @@ def test_expire_incompatible_options(conn, key, options, message):
     assert_error(conn.call("EXPIRE", key, "10", *options), message)
 
 
+@pytest.mark.since("7.0")
 def test_expire_options_checked_before_time(conn, key):
     assert_error(conn.call("PEXPIRE", key, "x", "NX", "XX"), NX_AND_OTHERS)
     assert_error(conn.call("EXPIREAT", "missing", "x", "GT", "LT"), GT_AND_LT)
 
 
 # -- reading expiries ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("command", ["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"])
+@pytest.mark.parametrize("command", ["TTL", "PTTL", *(pytest.param(c, marks=pytest.mark.since("7.0"))
+                                                      for c in ("EXPIRETIME", "PEXPIRETIME"))])
 def test_ttl_family_missing_and_persistent(conn, key, command):
     assert_reply(conn.call(command, "missing"), integer(-2))
     assert_reply(conn.call(command, key), integer(-1))

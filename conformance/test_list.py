@@ -266,6 +266,7 @@ def test_rpoplpush(conn, resp):
     assert_null(conn.call("RPOPLPUSH", "src", "dst"), resp)
 
 
+@pytest.mark.since("7.0")
 def test_lmpop_first_nonempty_key(conn, resp):
     conn.call("RPUSH", "b", "1", "2", "3")
     assert_reply(conn.call("LMPOP", 2, "a", "b", "LEFT"), array(bulk("b"), bulks("1")))
@@ -273,6 +274,7 @@ def test_lmpop_first_nonempty_key(conn, resp):
     assert_null_array(conn.call("LMPOP", 2, "a", "b", "left"), resp)
 
 
+@pytest.mark.since("7.0")
 @pytest.mark.parametrize("args,message", [
     ([0, "l", "LEFT"], "ERR numkeys should be greater than 0"),
     ([-1, "l", "LEFT"], "ERR numkeys should be greater than 0"),
@@ -292,7 +294,7 @@ def test_lmpop_errors(conn, args, message):
 
 # -- wrong type ------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("args", [
-    pytest.param(a, marks=pytest.mark.command(a[0].lower()), id=a[0].lower()) for a in [
+    pytest.param(a, marks=by_command(a[0].lower()), id=a[0].lower()) for a in [
         ["LPUSH", "s", "a"], ["RPUSH", "s", "a"], ["LPUSHX", "s", "a"], ["RPUSHX", "s", "a"], ["LPOP", "s"],
         ["RPOP", "s", 1], ["LRANGE", "s", 0, -1], ["LINDEX", "s", 0], ["LLEN", "s"], ["LPOS", "s", "a"],
         ["LINSERT", "s", "BEFORE", "a", "b"], ["LSET", "s", 0, "a"], ["LREM", "s", 0, "a"], ["LTRIM", "s", 0, 1],
@@ -306,6 +308,7 @@ def test_list_wrongtype(conn, args):
 
 
 # -- encodings -------------------------------------------------------------------------------------------------------
+@pytest.mark.since("7.0")
 def test_lpush_encoding_by_entry_count(conn, config):
     config("list-max-listpack-size", 4)
     conn.call("RPUSH", "l", "a", "b", "c", "d")
@@ -324,6 +327,7 @@ def test_lpop_quicklist_shrinks_back_to_listpack(conn, config):
     assert encoding(conn) == b"listpack"
 
 
+@pytest.mark.since("7.0")
 def test_lpop_from_head_leaves_two_nodes(conn, config):
     config("list-max-listpack-size", 4)
     conn.call("RPUSH", "l", "a", "b", "c", "d", "e")
@@ -343,6 +347,7 @@ def test_rpush_encoding_by_bytes(conn, config):
     assert encoding(conn) == b"listpack"
 
 
+@pytest.mark.since("7.0")
 def test_lset_converts_before_checking_the_index(conn, config):
     config("list-max-listpack-size", -1)
     conn.call("RPUSH", "l", "a")
@@ -350,6 +355,7 @@ def test_lset_converts_before_checking_the_index(conn, config):
     assert encoding(conn) == b"quicklist"
 
 
+@pytest.mark.since("7.0")
 def test_linsert_converts_even_without_pivot(conn, config):
     config("list-max-listpack-size", 2)
     conn.call("RPUSH", "l", "a", "b")
@@ -358,6 +364,7 @@ def test_linsert_converts_even_without_pivot(conn, config):
 
 
 # -- blocking: arguments ---------------------------------------------------------------------------------------------
+@pytest.mark.since("7.0")
 @pytest.mark.parametrize("timeout,message", [
     ("-1", "ERR timeout is negative"),
     ("x", "ERR timeout is not a float or out of range"),
@@ -374,6 +381,7 @@ def test_blpop_timeout_errors(conn, timeout, message):
     assert_error(conn.call("BLMPOP", timeout, 1, "l", "LEFT"), message)
 
 
+@pytest.mark.since("7.0")
 def test_blmpop_argument_order(conn):
     assert_error(conn.call("BLMPOP", "x", 0, "l", "LEFT"), "ERR numkeys should be greater than 0")
     assert_error(conn.call("BLMPOP", "-1", 1, "l", "MIDDLE"), SYNTAX)
@@ -386,6 +394,7 @@ def test_blpop_hex_and_exponent_timeouts_are_floats(conn):
     assert_reply(conn.call("BLPOP", "l", "1e1"), bulks("l", "b"))
 
 
+@pytest.mark.since("7.0")
 def test_blpop_takes_at_once_when_data_is_there(conn):
     conn.call("RPUSH", "b", "1", "2")
     assert_reply(conn.call("BLPOP", "a", "b", 0), bulks("b", "1"))
@@ -399,7 +408,7 @@ def test_blpop_takes_at_once_when_data_is_there(conn):
 
 
 @pytest.mark.parametrize("args", [
-    pytest.param(a, marks=pytest.mark.command(a[0].lower()), id=a[0].lower()) for a in [
+    pytest.param(a, marks=by_command(a[0].lower()), id=a[0].lower()) for a in [
         ["BLPOP", "l", "0.01"], ["BRPOP", "l", "k", "0.01"], ["BLMPOP", "0.01", 1, "l", "LEFT"],
         ["BLMOVE", "l", "d", "LEFT", "RIGHT", "0.01"], ["BRPOPLPUSH", "l", "d", "0.01"],
     ]])
@@ -408,7 +417,7 @@ def test_blocking_timeout_reply_is_null_array(conn, resp, args):
 
 
 @pytest.mark.parametrize("args,null", [
-    pytest.param(a, null, marks=pytest.mark.command(a[0].lower()), id=a[0].lower()) for a, null in [
+    pytest.param(a, null, marks=by_command(a[0].lower()), id=a[0].lower()) for a, null in [
         (["BLPOP", "l", 0], b"*-1\r\n"), (["BRPOP", "l", 0], b"*-1\r\n"), (["BLMPOP", 0, 1, "l", "LEFT"], b"*-1\r\n"),
         (["BLMOVE", "l", "d", "LEFT", "RIGHT", 0], b"$-1\r\n"), (["BRPOPLPUSH", "l", "d", 0], b"$-1\r\n"),
     ]])
@@ -493,6 +502,7 @@ def test_brpoplpush_chain_wakes_the_next_client(conn, connect_client):
     assert_reply(waiter.read_reply(), bulks("dst", "v"))
 
 
+@pytest.mark.since("7.0")
 def test_blmpop_served_with_count(conn, connect_client):
     other = connect_client()
     conn.send("BLMPOP", 0, 2, "a", "b", "LEFT", "COUNT", 2)

@@ -17,6 +17,7 @@ from .asserts import assert_error, assert_members, assert_ok, assert_reply
 CONTEXT = ("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
            "this context")
 QUIET_S = 0.05
+SHARDED = pytest.mark.since("7.0")  # sharded pub/sub (SSUBSCRIBE, SPUBLISH...) came with Redis 7.0
 
 
 def push(resp: int, *items: Reply) -> Reply:
@@ -83,6 +84,7 @@ def test_psubscribe_counts_channels_and_patterns_together(conn, resp):
                                 confirmation(resp, "psubscribe", "psub:?", 3)]
 
 
+@SHARDED
 def test_ssubscribe_counts_shard_channels_apart(conn, resp):
     subscribed(conn, resp, "SUBSCRIBE", "ssub:plain")
     subscribed(conn, resp, "PSUBSCRIBE", "ssub:*")
@@ -91,7 +93,7 @@ def test_ssubscribe_counts_shard_channels_apart(conn, resp):
                                 confirmation(resp, "ssubscribe", "ssub:s2", 2)]
 
 
-@pytest.mark.parametrize("command", ["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"])
+@pytest.mark.parametrize("command", ["SUBSCRIBE", "PSUBSCRIBE", pytest.param("SSUBSCRIBE", marks=SHARDED)])
 def test_subscribe_wrong_arity(conn, command):
     assert_error(conn.call(command), f"ERR wrong number of arguments for '{command.lower()}' command")
 
@@ -114,13 +116,13 @@ def test_subscribe_inside_exec(conn, resp):
 
 
 # -- UNSUBSCRIBE / PUNSUBSCRIBE / SUNSUBSCRIBE ----------------------------------------------------------------------
-@pytest.mark.parametrize("command", ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"])
+@pytest.mark.parametrize("command", ["UNSUBSCRIBE", "PUNSUBSCRIBE", pytest.param("SUNSUBSCRIBE", marks=SHARDED)])
 def test_unsubscribe_from_nothing_confirms_a_null_channel(conn, resp, command):
     assert_reply(conn.call(command), confirmation(resp, command.lower(), None, 0))
     assert_quiet(conn)
 
 
-@pytest.mark.parametrize("command", ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"])
+@pytest.mark.parametrize("command", ["UNSUBSCRIBE", "PUNSUBSCRIBE", pytest.param("SUNSUBSCRIBE", marks=SHARDED)])
 def test_unsubscribe_named_channels_never_subscribed(conn, resp, command):
     conn.send(command, "uns:x", "uns:y")
     assert replies(conn, 2) == [confirmation(resp, command.lower(), "uns:x", 0),
@@ -144,6 +146,7 @@ def test_punsubscribe_named_pattern(conn, resp):
     assert_reply(conn.call("PUNSUBSCRIBE", "punn:?"), confirmation(resp, "punsubscribe", "punn:?", 1))
 
 
+@SHARDED
 def test_sunsubscribe_all_counts_only_shard_channels(conn, resp):
     subscribed(conn, resp, "SSUBSCRIBE", "sunall:1", "sunall:2")
     subscribed(conn, resp, "SUBSCRIBE", "sunall:plain")
@@ -153,6 +156,7 @@ def test_sunsubscribe_all_counts_only_shard_channels(conn, resp):
     assert sorted(r.value[1].value for r in got) == [b"sunall:1", b"sunall:2"]
 
 
+@SHARDED
 def test_unsubscribe_kinds_are_separate(conn, resp):
     subscribed(conn, resp, "SSUBSCRIBE", "kinds:q")
     assert_reply(conn.call("UNSUBSCRIBE", "kinds:q"), confirmation(resp, "unsubscribe", "kinds:q", 0))
@@ -224,6 +228,7 @@ def test_publish_channel_and_pattern_both_count(conn, resp, connect_client):
     assert_reply(listener.read_reply(), pmessage(resp, "both:*", "both:x", "hi"))
 
 
+@SHARDED
 def test_publish_does_not_reach_shard_subscribers(conn, resp, connect_client):
     listener = connect_client()
     subscribed(listener, resp, "SSUBSCRIBE", "shardonly:x")
@@ -231,6 +236,7 @@ def test_publish_does_not_reach_shard_subscribers(conn, resp, connect_client):
     assert_quiet(listener)
 
 
+@SHARDED
 def test_spublish_delivers_smessage(conn, resp, connect_client):
     listener = connect_client()
     subscribed(listener, resp, "SSUBSCRIBE", "spub:x")
@@ -240,6 +246,7 @@ def test_spublish_delivers_smessage(conn, resp, connect_client):
     assert_quiet(listener)
 
 
+@SHARDED
 def test_spublish_wrong_arity(conn):
     assert_error(conn.call("SPUBLISH", "x"), "ERR wrong number of arguments for 'spublish' command")
 
@@ -272,6 +279,7 @@ def test_ping_while_subscribed(conn, resp, args):
         assert_reply(got, bulk(args[0]) if args else simple("PONG"))
 
 
+@SHARDED
 @pytest.mark.resp(2)
 @pytest.mark.parametrize("command, name", [(("GET", "k"), "get"), (("CLIENT", "LIST"), "client|list"),
                                            (("MULTI",), "multi"), (("HELLO", "3"), "hello"),
@@ -297,6 +305,7 @@ def test_subscribe_resp3_runs_any_command(conn, resp):
     assert_reply(conn.call("PUBSUB", "NUMSUB", "any:ch"), array(bulk("any:ch"), integer(1)))
 
 
+@SHARDED
 def test_subscribe_reset_leaves_every_subscription(conn, resp, connect_client):
     other = connect_client()
     subscribed(conn, resp, "SUBSCRIBE", "reset:ch")
@@ -325,6 +334,7 @@ def test_subscribe_closed_connection_is_forgotten(conn, resp, connect_client):
     assert_reply(conn.call("PUBLISH", "gone:ch", "x"), integer(0))
 
 
+@SHARDED
 def test_subscribe_shows_in_client_list(conn, resp, connect_client):
     listener = connect_client()
     listener_id = listener.call("CLIENT", "ID").value
@@ -354,6 +364,7 @@ def test_pubsub_channels_too_many_arguments(conn):
                  "ERR unknown subcommand or wrong number of arguments for 'channels'. Try PUBSUB HELP.")
 
 
+@SHARDED
 def test_pubsub_shardchannels(conn, resp, connect_client):
     listener = connect_client()
     subscribed(listener, resp, "SSUBSCRIBE", "shch:a", "shch:b")
@@ -373,6 +384,7 @@ def test_pubsub_numsub(conn, resp, connect_client):
     assert_reply(conn.call("PUBSUB", "NUMSUB"), array())
 
 
+@SHARDED
 def test_pubsub_shardnumsub(conn, resp, connect_client):
     listener = connect_client()
     subscribed(listener, resp, "SSUBSCRIBE", "snum:a")

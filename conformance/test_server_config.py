@@ -45,7 +45,19 @@ def restore(conn):
 
 
 # -- CONFIG GET ----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name,value", [
+# Parameters older Redis does not have under these names (the listpack names came with 7.0, the set ones with 7.2).
+NEWER_PARAMETERS = {name: "7.0" for name in (
+    "hash-max-listpack-entries", "hash-max-listpack-value", "zset-max-listpack-entries", "zset-max-listpack-value",
+    "list-max-listpack-size", "busy-reply-threshold", "latency-tracking")} | {
+    "set-max-listpack-entries": "7.2", "set-max-listpack-value": "7.2"}
+
+
+def parameter(name: str, value: str):
+    since = NEWER_PARAMETERS.get(name)
+    return pytest.param(name, value, marks=[pytest.mark.since(since)] if since else [])
+
+
+@pytest.mark.parametrize("name,value", [parameter(name, value) for name, value in [
     ("maxmemory", "0"), ("maxmemory-policy", "noeviction"), ("hz", "10"), ("save", ""), ("appendonly", "no"),
     ("databases", "16"), ("hash-max-listpack-entries", "512"), ("hash-max-listpack-value", "64"),
     ("set-max-intset-entries", "512"), ("set-max-listpack-entries", "128"), ("set-max-listpack-value", "64"),
@@ -55,7 +67,7 @@ def restore(conn):
     ("lazyfree-lazy-user-flush", "no"), ("busy-reply-threshold", "5000"), ("lua-time-limit", "5000"),
     ("slowlog-log-slower-than", "10000"), ("slowlog-max-len", "128"), ("maxclients", "10000"),
     ("timeout", "0"), ("tcp-keepalive", "300"), ("appendfsync", "everysec"), ("latency-tracking", "yes"),
-])
+]])
 def test_config_get_defaults(conn, name, value):
     assert get(conn, name) == {name: value}
 

@@ -279,6 +279,7 @@ def test_sinter_wrongtype_even_after_missing_key(abc):
     assert_error(abc.call("SINTER", "nokey", "str"), WRONGTYPE)
 
 
+@pytest.mark.since("7.0")
 def test_sintercard(abc):
     assert_reply(abc.call("SINTERCARD", 2, "a", "b"), integer(2))
     assert_reply(abc.call("SINTERCARD", 2, "a", "b", "LIMIT", 1), integer(1))
@@ -286,6 +287,7 @@ def test_sintercard(abc):
     assert_reply(abc.call("SINTERCARD", 1, "nokey"), integer(0))
 
 
+@pytest.mark.since("7.0")
 def test_sintercard_errors(abc):
     assert_error(abc.call("SINTERCARD", 0, "a"), "ERR numkeys should be greater than 0")
     assert_error(abc.call("SINTERCARD", "x", "a"), "ERR numkeys should be greater than 0")

@@ -34,6 +34,7 @@ def numbers(request, conn):
     return conn
 
 
+@pytest.mark.since("7.0")
 def test_sort_numeric(numbers):
     assert_reply(numbers.call("SORT", "k"), bulks("1", "2.5", "3", "10"))
     assert_reply(numbers.call("SORT", "k", "DESC"), bulks("10", "3", "2.5", "1"))
@@ -139,6 +140,7 @@ def test_sort_store_empty_deletes_destination(conn):
     assert_reply(conn.call("EXISTS", "dst"), integer(0))
 
 
+@pytest.mark.since("7.0")
 def test_sort_missing_key(conn):
     assert_reply(conn.call("SORT", "nokey"), bulks())
     assert_reply(conn.call("SORT_RO", "nokey", "BY", "w_*", "GET", "#"), bulks())
@@ -184,12 +186,14 @@ def test_sort_syntax_errors(conn, args, message):
     assert_error(conn.call("SORT", "str", *args), message)
 
 
+@pytest.mark.since("7.0")
 def test_sort_wrongtype(conn):
     conn.call("SET", "str", "v")
     assert_error(conn.call("SORT", "str"), WRONGTYPE)
     assert_error(conn.call("SORT_RO", "str"), WRONGTYPE)
 
 
+@pytest.mark.since("7.0")
 def test_sort_ro_rejects_store(conn):
     conn.call("RPUSH", "k", "1")
     assert_error(conn.call("SORT_RO", "k", "STORE", "dst"), SYNTAX)

@@ -116,6 +116,7 @@ def test_zadd_nan_from_incr(conn):
     assert_reply(conn.call("ZSCORE", "z", "a"), score(conn.resp, "inf"))
 
 
+@pytest.mark.since("7.0")
 def test_zadd_encoding_limits(conn):
     assert_ok(conn.call("CONFIG", "SET", "zset-max-listpack-entries", "2"))
     assert_ok(conn.call("CONFIG", "SET", "zset-max-listpack-value", "4"))

@@ -119,6 +119,7 @@ def test_zunion_wrongtype_before_option_errors(zz):
 
 
 # -- ZINTERCARD ----------------------------------------------------------------------------------------------------
+@pytest.mark.since("7.0")
 def test_zintercard(zz):
     assert_reply(zz.call("ZINTERCARD", 2, "z1", "z2"), integer(2))
     assert_reply(zz.call("ZINTERCARD", 3, "z1", "z2", "s"), integer(1))
@@ -126,6 +127,7 @@ def test_zintercard(zz):
     assert_reply(zz.call("ZINTERCARD", 2, "z1", "nokey"), integer(0))
 
 
+@pytest.mark.since("7.0")
 def test_zintercard_errors(zz):
     assert_error(zz.call("ZINTERCARD", 0, "z1"), "ERR at least 1 input key is needed for 'zintercard' command")
     assert_error(zz.call("ZINTERCARD", 1, "z1", "LIMIT", -1), "ERR LIMIT can't be negative")
@@ -161,6 +163,7 @@ def test_zpopmin_errors(zz):
 
 
 # -- ZMPOP ---------------------------------------------------------------------------------------------------------
+@pytest.mark.since("7.0")
 def test_zmpop(zz, resp):
     assert_reply(zz.call("ZMPOP", 2, "nokey", "z1", "MIN"), array(bulk("z1"), scored(3, ("a", "1"))
                                                                   if resp == 3 else array(array(bulk("a"), bulk("1")))))
@@ -170,6 +173,7 @@ def test_zmpop(zz, resp):
     assert_null_array(zz.call("ZMPOP", 1, "nokey", "MIN"), resp)
 
 
+@pytest.mark.since("7.0")
 @pytest.mark.parametrize("args,message", [
     ((0, "z1", "MIN"), "ERR numkeys should be greater than 0"),
     (("x", "z1", "MIN"), "ERR numkeys should be greater than 0"),
@@ -231,6 +235,7 @@ def test_bzpopmin_errors(zz):
     assert_error(zz.call("BZPOPMAX", "nokey", "s", 0), WRONGTYPE)
 
 
+@pytest.mark.since("7.0")
 def test_bzmpop(zz, resp):
     reply = zz.call("BZMPOP", 0, 2, "nokey", "z1", "MAX", "COUNT", 2)
     assert reply.value[0] == bulk("z1")
@@ -238,6 +243,7 @@ def test_bzmpop(zz, resp):
     assert_null_array(zz.call("BZMPOP", "0.05", 1, "nokey", "MIN"), resp)
 
 
+@pytest.mark.since("7.0")
 def test_bzmpop_wakes_on_zunionstore(conn, connect_client):
     conn.send("BZMPOP", 5, 1, "k", "MIN", "COUNT", 10)
     assert conn.read_reply(timeout=0.1).kind is Kind.TIMEOUT
@@ -248,6 +254,7 @@ def test_bzmpop_wakes_on_zunionstore(conn, connect_client):
     assert reply.value[0] == bulk("k") and [p.value[0].value for p in reply.value[1].value] == [b"a", b"b"]
 
 
+@pytest.mark.since("7.0")
 def test_bzmpop_errors(zz):
     assert_error(zz.call("BZMPOP", "x", 1, "z1", "MIN"), "ERR timeout is not a float or out of range")
     assert_error(zz.call("BZMPOP", "x", 0, "z1", "MIN"), "ERR numkeys should be greater than 0")

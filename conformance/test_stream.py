@@ -52,6 +52,7 @@ def test_xadd_explicit_ids(conn):
     assert_reply(conn.call("OBJECT", "ENCODING", "s"), bulk("stream"))
 
 
+@pytest.mark.since("7.0")
 def test_xadd_auto_sequence(conn):
     assert_reply(conn.call("XADD", "s", "0-*", "a", "1"), bulk("0-1"))
     assert_reply(conn.call("XADD", "s", "0-*", "a", "1"), bulk("0-2"))
@@ -284,6 +285,7 @@ def test_xtrim_acked_skips_referenced_entries(conn):
 
 
 # -- XSETID ------------------------------------------------------------------------------------------------------------
+@pytest.mark.since("7.0")
 def test_xsetid(s3):
     assert_ok(s3.call("XSETID", "s", "5-0", "ENTRIESADDED", "10", "MAXDELETEDID", "3-0"))
     fields = info(s3, "s")
@@ -294,6 +296,7 @@ def test_xsetid(s3):
     assert_error(s3.call("XSETID", "s", "2-5"), "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id")
 
 
+@pytest.mark.since("7.0")
 def test_xsetid_errors(s3):
     assert_error(s3.call("XSETID", "nokey", "1-0"), "ERR no such key")
     assert_error(s3.call("XSETID", "s", "1-5"), "ERR The ID specified in XSETID is smaller than the target stream top item")
@@ -434,9 +437,13 @@ def test_xread(s3, resp):
     assert_reply(s3.call("XREAD", "COUNT", "2", "STREAMS", "s", "t", "1-1", "0"),
                  xread_reply(resp, ("s", entries(entry("1-2", "f", "b"), entry("2-0", "f", "c"))),
                              ("t", entries(entry("5-0", "g", "x")))))
+    assert_null_array(s3.call("XREAD", "STREAMS", "s", "$"), resp)
+
+
+@pytest.mark.since("7.4")
+def test_xread_plus_is_the_last_entry(s3, resp):
     assert_reply(s3.call("XREAD", "STREAMS", "s", "nokey", "+", "0"),
                  xread_reply(resp, ("s", entries(entry("2-0", "f", "c")))))
-    assert_null_array(s3.call("XREAD", "STREAMS", "s", "$"), resp)
     assert_null_array(s3.call("XREAD", "STREAMS", "nokey", "+"), resp)
 
 

@@ -76,6 +76,7 @@ def test_xgroup_entriesread_is_capped_by_entries_added(grp):
     assert (info[b"g1"]["entries-read"], info[b"g1"]["lag"]) == (integer(2), integer(3))
 
 
+@pytest.mark.since("7.0")
 def test_xgroup_setid(grp):
     assert_ok(grp.call("XGROUP", "SETID", "s", "g", "$"))
     assert groups_info(grp, "s")[0]["last-delivered-id"] == bulk("4-0")
