@@ -24,6 +24,7 @@ from .stream import T_STREAM_1, T_STREAM_2, T_STREAM_3, read_stream
 
 _FOOTER = 10
 _INTSET_HARD_LIMIT = 1 << 30
+_EXPIRE_TIME_MAX = (1 << 48) - 1  # hash field expiry times are 48-bit
 
 
 def payload_ok(payload: bytes) -> bool:
@@ -286,6 +287,8 @@ def _hash_by_element(r: Reader, limits: Limits, with_ttl: bool, pre_ga: bool) ->
     for _ in range(count):
         ttl = r.length() if with_ttl else 0
         when = (ttl + min_expire - 1 if ttl else 0) if not pre_ga else ttl
+        if when > _EXPIRE_TIME_MAX:
+            raise Malformed("field expiry out of range")
         field, v = r.string(), r.string()
         if field in value.fields:
             raise Malformed("duplicate hash fields")
