@@ -1,1 +1,27 @@
 """Conformance cases: each asserts Redis 8.2's exact reply; a case is right when it passes on live Redis 8.2.3."""
+from __future__ import annotations
+
+import pytest
+
+from forkdiff.types import Kind
+
+from .asserts import assert_ok
+
+
+@pytest.fixture
+def config(conn, connect_client):
+    """config(name, value): CONFIG SET for one case; the old values come back afterwards, on a connection of
+    their own (the target outlives the case, and the case may have broken or blocked `conn`)."""
+    saved: dict[str, bytes] = {}
+
+    def set_(name: str, value) -> None:
+        if name not in saved:
+            reply = conn.call("CONFIG", "GET", name)
+            saved[name] = reply.value[0][1].value if reply.kind is Kind.MAP else reply.value[1].value
+        assert_ok(conn.call("CONFIG", "SET", name, value))
+
+    yield set_
+    if saved:
+        restore = connect_client()
+        for name, value in saved.items():
+            restore.call("CONFIG", "SET", name, value)

@@ -95,22 +95,6 @@ def with_footer(body: bytes, version: bytes = RDB_VERSION) -> bytes:
     return body + version + struct.pack("<Q", crc)
 
 
-@pytest.fixture
-def config(conn):
-    """CONFIG SET for one case; the old values come back afterwards (the target outlives the case)."""
-    saved: dict[str, bytes] = {}
-
-    def set_(name: str, value) -> None:
-        if name not in saved:
-            reply = conn.call("CONFIG", "GET", name)
-            saved[name] = reply.value[0][1].value if reply.kind is Kind.MAP else reply.value[1].value
-        assert_ok(conn.call("CONFIG", "SET", name, value))
-
-    yield set_
-    for name, value in saved.items():
-        conn.call("CONFIG", "SET", name, value)
-
-
 def build(conn, config, commands: list[list[str]]) -> None:
     for command in commands:
         if command[:2] == ["CONFIG", "SET"]:

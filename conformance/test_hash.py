@@ -38,22 +38,6 @@ def encoding(conn, key: str = "h") -> bytes:
     return conn.call("OBJECT", "ENCODING", key).value
 
 
-@pytest.fixture
-def config(conn):
-    """CONFIG SET for one case; the old values come back afterwards."""
-    saved: dict[str, bytes] = {}
-
-    def set_(name: str, value) -> None:
-        if name not in saved:
-            reply = conn.call("CONFIG", "GET", name)
-            saved[name] = reply.value[0][1].value if reply.kind is Kind.MAP else reply.value[1].value
-        assert_ok(conn.call("CONFIG", "SET", name, value))
-
-    yield set_
-    for name, value in saved.items():
-        conn.call("CONFIG", "SET", name, value)
-
-
 # -- writes ----------------------------------------------------------------------------------------------------------
 def test_hset_counts_new_fields(conn, resp):
     assert_reply(conn.call("HSET", "h", "a", "1", "b", "2"), integer(2))

@@ -25,20 +25,16 @@ def encoding(conn, key: str = "l") -> bytes:
     return conn.call("OBJECT", "ENCODING", key).value
 
 
-@pytest.fixture
-def config(conn):
-    """CONFIG SET for one case; the old values come back afterwards (the target outlives the case)."""
-    saved: dict[str, bytes] = {}
+# Commands newer than the oldest Redis targets: their cases skip there (see the `since` marker).
+NEWER_COMMANDS = {"lmpop": "7.0", "blmpop": "7.0"}
 
-    def set_(name: str, value) -> None:
-        if name not in saved:
-            reply = conn.call("CONFIG", "GET", name)
-            saved[name] = reply.value[0][1].value if reply.kind is Kind.MAP else reply.value[1].value
-        assert_ok(conn.call("CONFIG", "SET", name, value))
 
-    yield set_
-    for name, value in saved.items():
-        conn.call("CONFIG", "SET", name, value)
+def by_command(name: str) -> list:
+    """The marks of a case about one command: the command, and the Redis version that introduced it."""
+    marks = [pytest.mark.command(name)]
+    if name in NEWER_COMMANDS:
+        marks.append(pytest.mark.since(NEWER_COMMANDS[name]))
+    return marks
 
 
 def wait_blocked(conn, count: int) -> None:

@@ -6,28 +6,10 @@ import random
 
 import pytest
 
-from reference_server.engine import Engine
 from reference_server.replies import Err
 from reference_server.scan import position, reverse_bits, scan, table_bits
 
-START_MS = 1_700_000_000_000
-
-
-@pytest.fixture
-def now():
-    return [START_MS]
-
-
-@pytest.fixture
-def run(now):
-    engine = Engine(clock=lambda: now[0])
-    client = engine.new_client()
-
-    def execute(*args):
-        return engine.execute(client, [a if isinstance(a, bytes) else str(a).encode() for a in args])
-
-    execute.engine = engine
-    return execute
+from conftest import START_MS  # noqa: E402  (the shared manual-clock fixtures live in tests/conftest.py)
 
 
 # -- expiry --------------------------------------------------------------------------------------------------------

@@ -9,30 +9,11 @@ import pytest
 
 from reference_server.commands.generic_object import DigitString
 from reference_server.commands.string_lcs import LcsTable
-from reference_server.engine import Engine
 from reference_server.longdouble import (add_long_double, format_long_double_human, parse_long_double,
                                          round_to_long_double)
 from reference_server.replies import Err
 
-START_MS = 1_700_000_000_000
-
-
-@pytest.fixture
-def now():
-    return [START_MS]
-
-
-@pytest.fixture
-def run(now):
-    """run(*args) executes one command as bytes on a fresh engine whose clock is `now[0]`."""
-    engine = Engine(clock=lambda: now[0])
-    client = engine.new_client()
-
-    def execute(*args):
-        return engine.execute(client, [a if isinstance(a, bytes) else str(a).encode() for a in args])
-
-    execute.engine = engine
-    return execute
+from conftest import START_MS  # noqa: E402  (the shared manual-clock fixtures live in tests/conftest.py)
 
 
 def expiry_of(run, key: bytes):

@@ -2,26 +2,13 @@
 milliseconds, SWAPDB/FLUSHALL touching only what existed, reply modes and per-client counters."""
 from __future__ import annotations
 
-import pytest
-
-from reference_server.engine import Engine
 from reference_server.replies import NO_REPLY, NULL_ARRAY, Err
 
-START_MS = 1_700_000_000_000
-
-
-@pytest.fixture
-def now():
-    return [START_MS]
-
-
-@pytest.fixture
-def engine(now):
-    return Engine(clock=lambda: now[0])
+from conftest import as_args  # noqa: E402  (the shared manual-clock fixtures: tests/conftest.py)
 
 
 def run(engine, client, *args):
-    return engine.execute(client, [a if isinstance(a, bytes) else str(a).encode() for a in args])
+    return engine.execute(client, as_args(args))
 
 
 def exec_ping(engine, client):
