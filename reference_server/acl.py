@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from forkdiff.spec import Spec
 
 from .glob import stringmatch
+from .util import as_text
 
 CATEGORIES = ("keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog",
               "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection",
@@ -194,11 +195,11 @@ class Selector:
         return "~*" if self.all_keys else sep.join(_pattern_text(p, f) for p, f in self.patterns)
 
     def channel_rules(self) -> str:
-        return "&*" if self.all_channels else " ".join("&" + _text(c) for c in self.channels)
+        return "&*" if self.all_channels else " ".join("&" + as_text(c) for c in self.channels)
 
     def describe(self) -> str:
         keys = [self.key_rules()] if self.all_keys or self.patterns else []
-        channels = ["&*"] if self.all_channels else ["resetchannels", *("&" + _text(c) for c in self.channels)]
+        channels = ["&*"] if self.all_channels else ["resetchannels", *("&" + as_text(c) for c in self.channels)]
         return " ".join([*keys, *channels, self.command_rules()])
 
     # -- checking ---------------------------------------------------------------------------------------
@@ -265,11 +266,7 @@ def _lookup(name: str, table: CommandTable) -> str:
 
 def _pattern_text(pattern: bytes, flags: int) -> str:
     prefix = {READ | WRITE: "~", READ: "%R~", WRITE: "%W~"}[flags]
-    return prefix + _text(pattern)
-
-
-def _text(value: bytes) -> str:
-    return value.decode("utf-8", "surrogateescape")
+    return prefix + as_text(pattern)
 
 
 def _access(flags) -> int:

@@ -18,6 +18,11 @@ def c_string(arg: bytes) -> bytes:
     return arg if nul < 0 else arg[:nul]
 
 
+def as_text(value: bytes) -> str:
+    """An argument as str for error texts and names: bytes that are not UTF-8 survive the round trip back."""
+    return value.decode("utf-8", "surrogateescape")
+
+
 def string2ll(s: bytes) -> int | None:
     """Redis's strict integer parser: optional '-', no '+', no leading zeros, no spaces, fits in 64 bits."""
     n = len(s)

@@ -11,7 +11,7 @@ from .. import acl, errors
 from ..acl_state import denial_message, state
 from ..errors import CommandError
 from ..replies import OK, Double, Err, Map, RSet
-from ..util import c_string, string2ll
+from ..util import as_text, c_string, string2ll
 from . import command
 
 GENPASS_MAX_BITS = 4096
@@ -24,7 +24,7 @@ def acl_setuser(engine, client, argv):
         raise CommandError(errors.ACL_USERNAME_SPACES)
     ops = acl.merge_selectors(argv[3:])
     if isinstance(ops, int):
-        raise CommandError(errors.ACL_UNMATCHED_PARENTHESIS % _text(argv[3 + ops]))
+        raise CommandError(errors.ACL_UNMATCHED_PARENTHESIS % as_text(argv[3 + ops]))
     acls = state(engine)
     existing = acls.user(name)
     staged = acl.copy_user(existing) if existing is not None else acl.User(name)
@@ -32,7 +32,7 @@ def acl_setuser(engine, client, argv):
         try:
             staged.apply(op, acls.table)
         except acl.RuleError as exc:
-            raise CommandError(errors.ACL_SETUSER_MODIFIER % (_text(op), exc)) from None
+            raise CommandError(errors.ACL_SETUSER_MODIFIER % (as_text(op), exc)) from None
     acls.store(staged)
     return OK
 
@@ -45,9 +45,9 @@ def acl_deluser(engine, client, argv):
     acls = state(engine)
     deleted = 0
     for name in names:
-        if acls.users.pop(_text(name), None) is not None:
+        if acls.users.pop(as_text(name), None) is not None:
             deleted += 1
-            _close_clients_of(engine, client, _text(name))
+            _close_clients_of(engine, client, as_text(name))
     acls.refresh()
     return deleted
 
@@ -107,9 +107,9 @@ def acl_cat(engine, client, argv):
         return [c.encode() for c in acl.CATEGORIES]
     if len(argv) > 3:
         return _syntax(argv)
-    category = _text(argv[2]).lower()
+    category = as_text(argv[2]).lower()
     if category not in acl.CATEGORIES:
-        raise CommandError(errors.ACL_UNKNOWN_CATEGORY % _text(c_string(argv[2])[:128]))
+        raise CommandError(errors.ACL_UNKNOWN_CATEGORY % as_text(c_string(argv[2])[:128]))
     return [name.encode() for name in state(engine).table.by_category[category]]
 
 
@@ -130,11 +130,11 @@ def acl_genpass(engine, client, argv):
 def acl_dryrun(engine, client, argv):
     user = state(engine).user(argv[2])
     if user is None:
-        raise CommandError(errors.ACL_DRYRUN_NO_USER % _text(c_string(argv[2])))
+        raise CommandError(errors.ACL_DRYRUN_NO_USER % as_text(c_string(argv[2])))
     line = argv[3:]
     spec = engine.spec.resolve(line)
     if spec is None or (spec.subcommands and len(line) > 1):
-        raise CommandError(errors.ACL_DRYRUN_NO_COMMAND % _text(c_string(argv[3])))
+        raise CommandError(errors.ACL_DRYRUN_NO_COMMAND % as_text(c_string(argv[3])))
     if not spec.arity_ok(len(line)):
         raise CommandError(errors.ACL_DRYRUN_ARITY % spec.name)
     from ..acl_state import _key_refs
@@ -214,11 +214,7 @@ def acl_help(engine, client, argv):
 
 
 def _syntax(argv: list[bytes]) -> Err:
-    return Err(errors.SUBCOMMAND_SYNTAX % (_text(argv[1]), "ACL"))
-
-
-def _text(value: bytes) -> str:
-    return value.decode("utf-8", "surrogateescape")
+    return Err(errors.SUBCOMMAND_SYNTAX % (as_text(argv[1]), "ACL"))
 
 
 def _bytes(text: str) -> bytes:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..util import as_text
+
 QUERY_BUFFER_SIZE = 20474  # qbuf + qbuf-free of a connection reading a small command
 REPLY_BUFFER_SIZE = 16384
 BASE_CLIENT_MEMORY = 17280
@@ -44,10 +46,6 @@ def _request_size(argv: list[bytes]) -> int:
     return len(b"*%d\r\n" % len(argv)) + sum(len(b"$%d\r\n\r\n" % len(a)) + len(a) for a in argv)
 
 
-def _text(value: bytes) -> str:
-    return value.decode("utf-8", "surrogateescape")
-
-
 def info_line(engine: Any, client: Any, caller: Any, argv: list[bytes]) -> str:
     """One client's line; `caller` is the client running CLIENT LIST/INFO (`argv` its command)."""
     now_ms = engine.now_ms()
@@ -59,7 +57,7 @@ def info_line(engine: Any, client: Any, caller: Any, argv: list[bytes]) -> str:
     tracking = client.extra.get("tracking")
     fields = [
         ("id", client.id), ("addr", client.addr), ("laddr", client.laddr), ("fd", client.fd),
-        ("name", _text(client.name)), ("age", now_ms // 1000 - client.created_ms // 1000),
+        ("name", as_text(client.name)), ("age", now_ms // 1000 - client.created_ms // 1000),
         ("idle", 0 if current else (now_ms - client.last_interaction_ms) // 1000),
         ("flags", _flags(engine, client)), ("db", client.db), ("sub", sub), ("psub", psub), ("ssub", ssub),
         ("multi", len(client.queue) if client.in_multi else -1),
@@ -70,7 +68,7 @@ def info_line(engine: Any, client: Any, caller: Any, argv: list[bytes]) -> str:
         ("tot-mem", BASE_CLIENT_MEMORY + multi_mem + argv_mem + (QUERY_BUFFER_SIZE if current else 0)),
         ("events", "r"), ("cmd", client.last_command), ("user", client.user),
         ("redir", tracking.get("redirect", 0) if tracking else -1), ("resp", client.resp),
-        ("lib-name", _text(client.lib_name)), ("lib-ver", _text(client.lib_ver)), ("io-thread", 0),
+        ("lib-name", as_text(client.lib_name)), ("lib-ver", as_text(client.lib_ver)), ("io-thread", 0),
         ("tot-net-in", client.net_in), ("tot-net-out", client.net_out), ("tot-cmds", client.commands_processed),
     ]
     return " ".join(f"{key}={value}" for key, value in fields)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import errors
 from ..errors import CommandError
 from ..replies import OK, Err, Map, RSet
-from ..util import string2ll
+from ..util import as_text, string2ll
 from . import command
 
 REDIRECT_MISSING = "ERR The client ID you want redirect to does not exist"
@@ -28,10 +28,6 @@ CACHING_YES_NEEDS_OPTIN = "ERR CLIENT CACHING YES is only valid when tracking is
 CACHING_NO_NEEDS_OPTOUT = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
 
 MODE_FLAGS = (b"bcast", b"optin", b"optout", b"noloop")
-
-
-def _text(value: bytes) -> str:
-    return value.decode("utf-8", "surrogateescape")
 
 
 def _parse_options(engine, argv: list[bytes]) -> tuple[int, set[bytes], list[bytes]]:
@@ -84,10 +80,10 @@ def _check_prefixes(existing: list[bytes], prefixes: list[bytes]) -> None:
     for i, new in enumerate(prefixes):
         for old in existing:
             if new.startswith(old) or old.startswith(new):
-                raise CommandError(PREFIX_OVERLAP_EXISTING % (_text(new), _text(old)))
+                raise CommandError(PREFIX_OVERLAP_EXISTING % (as_text(new), as_text(old)))
         for other in prefixes[i + 1:]:
             if new.startswith(other) or other.startswith(new):
-                raise CommandError(PREFIX_OVERLAP_PROVIDED % (_text(new), _text(other)))
+                raise CommandError(PREFIX_OVERLAP_PROVIDED % (as_text(new), as_text(other)))
 
 
 def _enable(client, redirect: int, flags: set[bytes], prefixes: list[bytes]) -> None:

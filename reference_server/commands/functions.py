@@ -11,7 +11,7 @@ from ..glob import stringmatch
 from ..replies import OK, Err, Map, RSet
 from ..scripting import functions_dump
 from ..scripting.functions import ENGINE_NAME, Library, functions
-from ..util import string2ll
+from ..util import as_text, string2ll
 from . import command
 
 HELP = [
@@ -58,23 +58,19 @@ HELP = [
 ]
 
 
-def _text(value: bytes) -> str:
-    return value.decode("utf-8", "surrogateescape")
-
-
 @command("function|load")
 def function_load(engine, client, argv):
     replace = False
     for option in argv[2:-1]:  # everything before the code is an option; the code is the last argument
         if option.lower() != b"replace":
-            return Err(errors.FUNCTION_LOAD_OPTION % _text(option))
+            return Err(errors.FUNCTION_LOAD_OPTION % as_text(option))
         replace = True
     return functions(engine).load(argv[-1], replace).encode()
 
 
 @command("function|delete")
 def function_delete(engine, client, argv):
-    if not functions(engine).delete(_text(argv[2])):
+    if not functions(engine).delete(as_text(argv[2])):
         return Err(errors.FUNCTION_LIBRARY_NOT_FOUND)
     return OK
 
@@ -82,7 +78,7 @@ def function_delete(engine, client, argv):
 @command("function|flush")
 def function_flush(engine, client, argv):
     if len(argv) > 3:
-        return Err(errors.SUBCOMMAND_SYNTAX % (_text(argv[1]), "FUNCTION"))
+        return Err(errors.SUBCOMMAND_SYNTAX % (as_text(argv[1]), "FUNCTION"))
     if len(argv) == 3 and argv[2].lower() not in (b"sync", b"async"):
         return Err(errors.FUNCTION_FLUSH_OPTION)
     functions(engine).flush()
@@ -108,7 +104,7 @@ def _list_options(argv: list[bytes]) -> tuple[bytes | None, bool]:
             index += 1
             pattern = argv[index]
         else:
-            raise CommandError(errors.FUNCTION_LIST_ARGUMENT % _text(argv[index]))
+            raise CommandError(errors.FUNCTION_LIST_ARGUMENT % as_text(argv[index]))
         index += 1
     return pattern, with_code
 
@@ -144,7 +140,7 @@ def function_dump(engine, client, argv):
 @command("function|restore")
 def function_restore(engine, client, argv):
     if len(argv) > 4:
-        return Err(errors.SUBCOMMAND_SYNTAX % (_text(argv[1]), "FUNCTION"))
+        return Err(errors.SUBCOMMAND_SYNTAX % (as_text(argv[1]), "FUNCTION"))
     policy = argv[3].decode("latin-1").lower() if len(argv) == 4 else "append"
     if policy not in ("append", "replace", "flush"):
         return Err(errors.FUNCTION_RESTORE_POLICY)

@@ -9,7 +9,7 @@ from .. import errors
 from ..errors import CommandError
 from ..replies import OK, Err
 from ..scripting.runner import Script, scripting
-from ..util import string2ll
+from ..util import as_text, string2ll
 from . import command
 
 HELP = [
@@ -57,20 +57,16 @@ def _shebang(body: bytes) -> tuple[bytes, bool]:
         raise CommandError(errors.SCRIPT_SHEBANG_INVALID)
     engine_name, *options = body[:end].split()
     if engine_name != b"#!lua":
-        raise CommandError(errors.SCRIPT_SHEBANG_ENGINE % _text(engine_name))
+        raise CommandError(errors.SCRIPT_SHEBANG_ENGINE % as_text(engine_name))
     read_only = False
     for option in options:
         if not option.startswith(b"flags="):
-            raise CommandError(errors.SCRIPT_SHEBANG_OPTION % _text(option))
+            raise CommandError(errors.SCRIPT_SHEBANG_OPTION % as_text(option))
         for flag in filter(None, option[len(b"flags="):].split(b",")):
             if flag not in SHEBANG_FLAGS:
-                raise CommandError(errors.SCRIPT_SHEBANG_FLAG % _text(flag))
+                raise CommandError(errors.SCRIPT_SHEBANG_FLAG % as_text(flag))
             read_only |= flag == b"no-writes"
     return body[end:], read_only
-
-
-def _text(value: bytes) -> str:
-    return value.decode("utf-8", "surrogateescape")
 
 
 def _load(engine, body: bytes) -> Script:
@@ -92,7 +88,7 @@ def eval_(engine, client, argv):
 @command("evalsha", "evalsha_ro")
 def evalsha(engine, client, argv):
     keys, args = _keys_and_args(argv)
-    script = scripting(engine).scripts.get(_text(argv[1]).lower())
+    script = scripting(engine).scripts.get(as_text(argv[1]).lower())
     if script is None:
         return Err(errors.NOSCRIPT)
     return _run(engine, client, script, keys, args, argv[0].lower() == b"evalsha_ro")
@@ -106,7 +102,7 @@ def script_load(engine, client, argv):
 @command("script|exists")
 def script_exists(engine, client, argv):
     cache = scripting(engine).scripts
-    return [int(_text(sha).lower() in cache) for sha in argv[2:]]
+    return [int(as_text(sha).lower() in cache) for sha in argv[2:]]
 
 
 @command("script|flush")

@@ -17,6 +17,7 @@ from typing import Any, Iterator, Protocol
 
 from ..dtoa import d2string
 from ..replies import NULL_ARRAY, BigNumber, Bool, Double, Err, Map, RSet, Verbatim
+from ..util import as_text
 
 LLONG_MIN = -(1 << 63)
 LLONG_MAX = (1 << 63) - 1
@@ -36,10 +37,6 @@ class LuaAccess(Protocol):
 def _single_line(text: bytes) -> bytes:
     """Status and error replies stay on one line: Redis maps CR and LF to spaces."""
     return text.replace(b"\r", b" ").replace(b"\n", b" ")
-
-
-def _text(value: bytes) -> str:
-    return value.decode("utf-8", "surrogateescape")
 
 
 # -- Lua -> reply ---------------------------------------------------------------------------------------------------
@@ -70,10 +67,10 @@ def lua_to_reply(lua: LuaAccess, value: Any, script_resp: int) -> Any:
 def _table_to_reply(lua: LuaAccess, table: Any, script_resp: int) -> Any:
     err = lua.raw(table, b"err")
     if isinstance(err, bytes):
-        return Err(_text(_single_line(err)))
+        return Err(as_text(_single_line(err)))
     ok = lua.raw(table, b"ok")
     if isinstance(ok, bytes):
-        return _text(_single_line(ok))
+        return as_text(_single_line(ok))
     shaped = _shaped_table(lua, table, script_resp)
     if shaped is not None:
         return shaped

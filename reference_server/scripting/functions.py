@@ -14,6 +14,7 @@ from typing import Any
 from .. import errors
 from ..errors import CommandError
 from ..protocol import split_args
+from ..util import as_text
 from .functions_lua import FunctionBridge
 from .runner import Script, Scripting
 
@@ -126,19 +127,15 @@ def parse_metadata(payload: bytes) -> tuple[str, bytes]:
     name = None
     for part in parts[1:]:
         if part[:5].lower() != b"name=":
-            raise CommandError(errors.FUNCTION_METADATA_VALUE % _text(part))
+            raise CommandError(errors.FUNCTION_METADATA_VALUE % as_text(part))
         if name is not None:
             raise CommandError(errors.FUNCTION_METADATA_NAME_TWICE)
-        name = _text(part[5:])
+        name = as_text(part[5:])
     if name is None:
         raise CommandError(errors.FUNCTION_NO_LIBRARY_NAME)
     if not valid_name(name):
         raise CommandError(errors.FUNCTION_BAD_NAME)
-    engine = _text(parts[0][2:])
+    engine = as_text(parts[0][2:])
     if engine.upper() != ENGINE_NAME:
         raise CommandError(errors.FUNCTION_NO_ENGINE % engine)
     return name, payload[end:]
-
-
-def _text(value: bytes) -> str:
-    return value.decode("utf-8", "surrogateescape")
