@@ -21,6 +21,7 @@ from .commands import HANDLERS, load_all
 from .config import Config
 from .errors import CommandError
 from .keyspace import Database, Keyspace
+from .notify import notify_expired
 from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
 
@@ -85,6 +86,8 @@ class Engine:
         self.rng = rng or random.Random()
         self.config = config or Config()
         self.keyspace = Keyspace(self.now_ms, databases)
+        for database in self.keyspace.dbs:  # "expired" keyspace notifications
+            database.on_expired = notify_expired(self)
         self.clients: dict[int, ClientState] = {}
         self._ids = itertools.count(1)
         self.started_ms = clock()

@@ -19,7 +19,7 @@ def type_name(value: Any) -> str:
 
 class Database:
     __slots__ = ("index", "data", "expires", "watchers", "clock", "blocked", "ready_keys", "last_access",
-                 "__weakref__")
+                 "on_expired", "__weakref__")
 
     def __init__(self, index: int, clock: Callable[[], int], ready_keys: set | None = None) -> None:
         self.index = index
@@ -31,6 +31,7 @@ class Database:
         # (db index, key) of blocked-on keys that received data; shared by all databases of a keyspace
         self.ready_keys: set[tuple[int, bytes]] = ready_keys if ready_keys is not None else set()
         self.clock = clock
+        self.on_expired: Callable[[Database, bytes], None] | None = None  # keyspace notification (notify.py)
 
     # -- reading -----------------------------------------------------------------------------------------------
     def _expired(self, key: bytes) -> bool:
@@ -43,6 +44,8 @@ class Database:
         if value is not None and key in self.expires and self._expired(key):
             self._remove(key)
             self.signal(key)
+            if self.on_expired is not None:
+                self.on_expired(self, key)
             return None
         if value is not None:
             self.last_access[key] = self.clock()
@@ -168,6 +171,8 @@ class Database:
             if self.expires.get(key, now + 1) <= now:
                 self._remove(key)
                 self.signal(key)
+                if self.on_expired is not None:
+                    self.on_expired(self, key)
                 gone += 1
         return gone
 

@@ -7,6 +7,7 @@ from ..blocking import block, may_block
 from ..errors import CommandError
 from ..glob import stringmatch
 from ..keyspace import type_name
+from ..notify import notify
 from ..replies import OK
 from ..scan import parse_cursor, parse_scan_options, scan
 from ..util import LLONG_MAX, string2ll
@@ -18,7 +19,10 @@ from .generic_object import settle_created_with_expiry, settle_string_encoding
 @command("del", "unlink")
 def delete(engine, client, argv):
     db = engine.db(client)
-    return sum(db.delete(key) for key in argv[1:])
+    gone = [key for key in argv[1:] if db.delete(key)]
+    for key in gone:
+        notify(engine, db, "g", "del", key)
+    return len(gone)
 
 
 @command("exists")
@@ -98,6 +102,8 @@ def _rename(engine, client, argv, nx: bool):
         db.delete(dst)
     _move_value(db, db, src, dst)
     settle_created_with_expiry(db, dst)  # the object is rebuilt around its new name
+    notify(engine, db, "g", "rename_from", src)
+    notify(engine, db, "g", "rename_to", dst)
     return 1 if nx else OK
 
 
@@ -158,6 +164,7 @@ def copy(engine, client, argv):
     if when is not None:
         dst_db.set_expire(dst, when)
     settle_created_with_expiry(dst_db, dst)
+    notify(engine, dst_db, "g", "copy_to", dst)
     return 1
 
 

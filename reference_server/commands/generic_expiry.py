@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..errors import CommandError
+from ..notify import notify
 from ..util import LLONG_MAX, LLONG_MIN, string2ll
 from . import command
 from .generic_keys import lookup_read
@@ -63,9 +64,11 @@ def _expire_generic(engine, client, argv, *, relative: bool, seconds: bool) -> i
         return 0
     if when <= engine.now_ms():  # already in the past: the key goes now
         db.delete(key)
+        notify(engine, db, "g", "del", key)
         return 1
     db.set_expire(key, when)
     settle_string_encoding(db, key)
+    notify(engine, db, "g", "expire", key)
     return 1
 
 
@@ -126,4 +129,7 @@ def persist(engine, client, argv):
     if db.get(key) is None:
         return 0
     settle_string_encoding(db, key)  # a value made raw by its expiry stays raw without it
-    return int(db.persist(key))
+    if not db.persist(key):
+        return 0
+    notify(engine, db, "g", "persist", key)
+    return 1

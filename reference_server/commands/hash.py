@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import errors
 from ..datatypes.hash import HASHTABLE, HashValue
 from ..errors import CommandError
+from ..notify import notify
 from ..longdouble import add_long_double, format_long_double_human, is_finite, parse_long_double
 from ..replies import OK, Map
 from ..scan import parse_cursor, parse_scan_options, scan, glob_matcher
@@ -73,6 +74,7 @@ def hset(engine, client, argv):
     h.fit(engine.config, argv[2:], (len(argv) - 2) // 2)
     created = sum(write_field(engine, h, argv[i], argv[i + 1]) for i in range(2, len(argv), 2))
     store(db, argv[1], h, is_new)
+    notify(engine, db, "h", "hset", argv[1])
     return OK if argv[0].lower() == b"hmset" else created
 
 
@@ -85,6 +87,7 @@ def hsetnx(engine, client, argv):
     h.fit(engine.config, argv[2:4], 1)
     write_field(engine, h, argv[2], argv[3])
     store(db, argv[1], h, is_new)
+    notify(engine, db, "h", "hset", argv[1])
     return 1
 
 
@@ -97,6 +100,9 @@ def hdel(engine, client, argv):
     gone = sum(h.delete(field) for field in argv[2:])
     if gone:
         store(db, argv[1], h, False)
+        notify(engine, db, "h", "hdel", argv[1])
+        if not len(h):
+            notify(engine, db, "g", "del", argv[1])
     return gone
 
 
@@ -114,6 +120,7 @@ def hincrby(engine, client, argv):
     value += incr
     write_field(engine, h, argv[2], b"%d" % value, keep_ttl=True)
     store(db, argv[1], h, is_new)
+    notify(engine, db, "h", "hincrby", argv[1])
     return value
 
 
@@ -136,6 +143,7 @@ def hincrbyfloat(engine, client, argv):
     text = format_long_double_human(total)
     write_field(engine, h, argv[2], text, keep_ttl=True)
     store(db, argv[1], h, is_new)
+    notify(engine, db, "h", "hincrbyfloat", argv[1])
     return text
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import errors
 from ..datatypes.list import ListValue
 from ..errors import CommandError
+from ..notify import notify
 from ..replies import NULL_ARRAY, OK
 from . import command
 from .collection_common import parse_long, parse_positive_long, parse_range_long
@@ -48,8 +49,10 @@ def push_into(engine, db, key: bytes, lst: ListValue | None, elements: list[byte
 def pop_from(engine, db, key: bytes, lst: ListValue, count: int, head: bool) -> list[bytes]:
     """Pop up to `count` elements; an emptied list deletes its key."""
     taken = lst.pop(count, head, fill_of(engine))
+    notify(engine, db, "l", "lpop" if head else "rpop", key)
     if len(lst) == 0:
         db.delete(key)
+        notify(engine, db, "g", "del", key)
     else:
         db.signal(key)
     return taken
@@ -68,7 +71,9 @@ def _push(engine, client, argv, head: bool, only_existing: bool):
     lst = get_list(db, argv[1])
     if lst is None and only_existing:
         return 0
-    return len(push_into(engine, db, argv[1], lst, list(argv[2:]), head))
+    length = len(push_into(engine, db, argv[1], lst, list(argv[2:]), head))
+    notify(engine, db, "l", "lpush" if head else "rpush", argv[1])
+    return length
 
 
 @command("lpush")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import errors
 from ..datatypes.set import HASHTABLE, INTSET, LISTPACK, SetLimits, SetValue
 from ..errors import CommandError
+from ..notify import notify
 from ..replies import RSet
 from . import command
 from .collection_common import LONG_MAX, parse_positive_long, parse_range_long
@@ -36,11 +37,13 @@ def sadd(engine, client, argv):
         value = SetValue.create(members[0], len(members), limits)
         added = value.add_all(members, limits)
         db.add(key, value)
+        notify(engine, db, "s", "sadd", key)
         return added
     value.maybe_grow(len(members), limits)
     added = value.add_all(members, limits)
     if added:
         db.signal(key)
+        notify(engine, db, "s", "sadd", key)
     return added
 
 
@@ -56,6 +59,9 @@ def srem(engine, client, argv):
             break
     if removed:
         _after_removal(engine.db(client), argv[1], value)
+        notify(engine, client.db, "s", "srem", argv[1])
+        if not len(value):
+            notify(engine, client.db, "g", "del", argv[1])
     return removed
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import errors
 from ..datatypes.stream import MAX_ID, MIN_ID, StreamValue, id_bytes, incr_id
 from ..errors import CommandError
+from ..notify import notify
 from ..replies import NULL_ARRAY
 from . import command
 from .collection_common import parse_long, parse_range_long
@@ -78,6 +79,7 @@ def xadd(engine, client, argv):
     else:
         db.signal(key)
         db.signal_ready(key)
+    notify(engine, db, "t", "xadd", key)
     return id_bytes(new_id)
 
 

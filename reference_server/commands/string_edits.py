@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import errors
 from ..errors import CommandError
 from ..longdouble import add_long_double, format_long_double_human, is_finite, parse_long_double
+from ..notify import notify
 from ..util import LLONG_MAX, LLONG_MIN, string2ll
 from . import command
 from .generic_object import settle_created_with_expiry, string_object
@@ -41,11 +42,13 @@ def append(engine, client, argv):
     value = _write_string(engine, client, key)
     if value is None:
         engine.db(client).set(key, suffix)
+        notify(engine, client.db, "$", "append", key)
         return len(suffix)
     _check_length(engine, len(value), len(suffix))
     value = _editable(engine, client, key, value)
     value += suffix
     engine.db(client).signal(key)
+    notify(engine, client.db, "$", "append", key)
     return len(value)
 
 
@@ -67,6 +70,7 @@ def setrange(engine, client, argv):
         value.extend(bytes(offset - len(value)))
     value[offset:offset + len(patch)] = patch
     engine.db(client).signal(key)
+    notify(engine, client.db, "$", "setrange", key)
     return len(value)
 
 
@@ -107,6 +111,7 @@ def _increment(engine, client, key: bytes, delta: int) -> int:
     if not LLONG_MIN <= result <= LLONG_MAX:
         raise CommandError(errors.INCR_OVERFLOW)
     engine.db(client).set(key, b"%d" % result, keep_ttl=True)
+    notify(engine, client.db, "$", "incrby", key)
     return result
 
 
@@ -149,4 +154,5 @@ def incrbyfloat(engine, client, argv):
     db = engine.db(client)
     db.set(key, string_object(text), keep_ttl=True)
     settle_created_with_expiry(db, key)
+    notify(engine, db, "$", "incrbyfloat", key)
     return text

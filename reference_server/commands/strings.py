@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .. import errors
 from ..errors import CommandError
+from ..notify import notify
 from ..replies import OK
 from ..util import LLONG_MAX, string2ll
 from . import command
@@ -121,8 +122,10 @@ def set_string(engine, client, key: bytes, value: bytes, opts: StringOptions, co
         return old if opts.get else abort_reply
     db.set(key, value, keep_ttl=opts.keepttl or when is not None)
     settle_created_with_expiry(db, key)
+    notify(engine, db, "$", "set", key)
     if when is not None:
         db.set_expire(key, when)
+        notify(engine, db, "g", "expire", key)
     return old if opts.get else ok_reply
 
 
@@ -159,6 +162,7 @@ def get(engine, client, argv):
 def getset(engine, client, argv):
     old = as_reply(read_string(engine, client, argv[1]))
     engine.db(client).set(argv[1], argv[2])
+    notify(engine, client.db, "$", "set", argv[1])
     return old
 
 
@@ -167,6 +171,7 @@ def getdel(engine, client, argv):
     old = as_reply(read_string(engine, client, argv[1]))
     if old is not None:
         engine.db(client).delete(argv[1])
+        notify(engine, client.db, "g", "del", argv[1])
     return old
 
 
@@ -180,12 +185,15 @@ def getex(engine, client, argv):
     db = engine.db(client)
     if when is not None and opts.expiry in (b"exat", b"pxat") and when <= engine.now_ms():
         db.delete(argv[1])  # an absolute time already past deletes the key at once
+        notify(engine, db, "g", "del", argv[1])
     elif when is not None:
         db.set_expire(argv[1], when)
         settle_string_encoding(db, argv[1])
+        notify(engine, db, "g", "expire", argv[1])
     elif opts.persist:
         settle_string_encoding(db, argv[1])  # a value made raw by its expiry stays raw without it
-        db.persist(argv[1])
+        if db.persist(argv[1]):
+            notify(engine, db, "g", "persist", argv[1])
     return value
 
 
@@ -209,6 +217,7 @@ def mset(engine, client, argv):
     db = engine.db(client)
     for key, value in _pairs(argv, "mset"):
         db.set(key, value)
+        notify(engine, db, "$", "set", key)
     return OK
 
 
@@ -220,4 +229,5 @@ def msetnx(engine, client, argv):
         return 0
     for key, value in pairs:
         db.set(key, value)
+        notify(engine, db, "$", "set", key)
     return 1

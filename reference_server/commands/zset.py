@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .. import errors
 from ..datatypes.zset import LISTPACK, ZSetLimits, ZSetValue
 from ..errors import CommandError
+from ..notify import notify
 from ..replies import NULL_ARRAY, Double, format_double
 from . import command
 from .collection_common import LONG_MAX, parse_range_long
@@ -92,6 +93,7 @@ def _zadd(engine, client, argv, flags: AddFlags):
     finally:  # a NaN error stops the command, but what was done before it stays done
         if ADDED in outcomes or UPDATED in outcomes:
             db.signal(key)
+            notify(engine, db, "z", "zincr" if flags.incr else "zadd", key)
     if flags.incr:
         return Double(score) if outcomes[0] != NOP else None
     counted = (ADDED, UPDATED) if flags.ch else (ADDED,)
@@ -119,6 +121,10 @@ def zrem(engine, client, argv):
         if not len(z):
             break
     removed_from(engine.db(client), argv[1], z, removed)
+    if removed:
+        notify(engine, client.db, "z", "zrem", argv[1])
+        if not len(z):
+            notify(engine, client.db, "g", "del", argv[1])
     return removed
 
 

@@ -1,0 +1,152 @@
+"""Keyspace notifications (notify-keyspace-events): the __keyspace@<db>__:<key> and __keyevent@<db>__:<event>
+messages, which classes each setting lets through, and the event names of the common commands.
+
+A subscriber listens with PSUBSCRIBE __key*__:*; after the commands under test, a marker published on a channel
+the same pattern matches ends the stream, so no case waits for messages that do not come.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from forkdiff.types import Kind
+
+from .asserts import assert_ok
+
+MARKER = "__keymarker__:end"
+
+
+@pytest.fixture
+def events(conn, connect_client):
+    """events(setting, *commands) -> ["<channel>=<payload>", ...] the commands' notifications, in order."""
+    listener = connect_client()
+    assert listener.call("PSUBSCRIBE", "__key*__:*").kind in (Kind.ARRAY, Kind.PUSH)
+
+    def run(setting: str, *commands) -> list[str]:
+        assert_ok(conn.call("CONFIG", "SET", "notify-keyspace-events", setting))
+        for command in commands:
+            conn.call(*command)
+        return collect()
+
+    def collect() -> list[str]:
+        conn.call("PUBLISH", MARKER, "")
+        seen = []
+        while True:
+            reply = listener.read_reply(timeout=2)
+            assert reply.kind in (Kind.ARRAY, Kind.PUSH), reply
+            channel, payload = (part.value.decode() for part in reply.value[2:4])
+            if channel == MARKER:
+                return seen
+            seen.append(f"{channel}={payload}")
+
+    run.collect = collect
+    yield run
+    assert_ok(conn.call("CONFIG", "SET", "notify-keyspace-events", ""))
+
+
+def both(event: str, key: str, db: int = 0) -> list[str]:
+    return [f"__keyspace@{db}__:{key}={event}", f"__keyevent@{db}__:{event}={key}"]
+
+
+# -- the setting ---------------------------------------------------------------------------------------------------
+@pytest.mark.command("set")
+def test_notifications_off_by_default(events):
+    assert events("", ("SET", "k", "v"), ("DEL", "k")) == []
+
+
+@pytest.mark.command("set")
+@pytest.mark.parametrize("setting,expected", [
+    ("KEA", both("set", "k")), ("K$", both("set", "k")[:1]), ("E$", both("set", "k")[1:]),
+    ("KA", both("set", "k")[:1]), ("Kg", []), ("A", []), ("$", []), ("Kl", [])],
+    ids=["KEA", "K$", "E$", "KA", "Kg", "A-alone", "class-alone", "other-class"])
+def test_notifications_setting_selects_channels_and_classes(events, setting, expected):
+    assert events(setting, ("SET", "k", "v")) == expected
+
+
+@pytest.mark.command("select")
+def test_notifications_name_the_database(events, conn):
+    assert_ok(conn.call("SELECT", 3))
+    assert events("KEA", ("SET", "k", "v")) == both("set", "k", db=3)
+
+
+# -- strings -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("commands,expected", [
+    ([("SET", "k", "v")], both("set", "k")),
+    ([("SET", "k", "v", "EX", "100")], both("set", "k") + both("expire", "k")),
+    ([("SETEX", "k", "100", "v")], both("set", "k") + both("expire", "k")),
+    ([("SET", "k", "v", "NX"), ("SET", "k", "w", "NX")], both("set", "k")),
+    ([("SET", "k", "v", "XX")], []),
+    ([("SETNX", "k", "v"), ("SETNX", "k", "v")], both("set", "k")),
+    ([("MSET", "a", "1", "b", "2")], both("set", "a") + both("set", "b")),
+    ([("GETSET", "k", "v")], both("set", "k")),
+    ([("APPEND", "k", "x")], both("append", "k")),
+    ([("SETRANGE", "k", "2", "x")], both("setrange", "k")),
+    ([("INCR", "n"), ("DECRBY", "n", "3")], both("incrby", "n") * 2),
+    ([("INCRBYFLOAT", "n", "1.5")], both("incrbyfloat", "n")),
+], ids=["set", "set-ex", "setex", "set-nx", "set-xx-missing", "setnx", "mset", "getset", "append", "setrange",
+        "incr-decrby", "incrbyfloat"])
+def test_notifications_string_commands(events, commands, expected):
+    assert events("KEA", *commands) == expected
+
+
+# -- generic -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("commands,expected", [
+    ([("DEL", "k", "missing")], both("del", "k")),
+    ([("UNLINK", "k")], both("del", "k")),
+    ([("EXPIRE", "k", "100")], both("expire", "k")),
+    ([("EXPIRE", "k", "0")], both("del", "k")),
+    ([("PEXPIREAT", "k", "1")], both("del", "k")),
+    ([("PERSIST", "k"), ("EXPIRE", "k", "100"), ("PERSIST", "k")], both("expire", "k") + both("persist", "k")),
+    ([("RENAME", "k", "k2")], both("rename_from", "k") + both("rename_to", "k2")),
+    ([("COPY", "k", "k2")], both("copy_to", "k2")),
+    ([("GETDEL", "k")], both("del", "k")),
+    ([("GETEX", "k", "EX", "10"), ("GETEX", "k", "PERSIST")], both("expire", "k") + both("persist", "k")),
+], ids=["del", "unlink", "expire", "expire-past", "pexpireat-past", "persist", "rename", "copy", "getdel", "getex"])
+def test_notifications_generic_commands(events, conn, commands, expected):
+    assert_ok(conn.call("SET", "k", "v"))
+    assert events("KEA", *commands) == expected
+
+
+def test_notifications_expired_key(events, conn):
+    assert events("KEA", ("SET", "k", "v", "PX", "20")) == both("set", "k") + both("expire", "k")
+    deadline = time.monotonic() + 1
+    while conn.call("EXISTS", "k").value and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert events.collect() == both("expired", "k")
+
+
+@pytest.mark.command("expire")
+def test_notifications_expired_class_alone(events, conn):
+    assert events("Ex", ("SET", "k", "v", "PX", "1")) == []
+    time.sleep(0.01)
+    conn.call("GET", "k")
+    assert events.collect() == both("expired", "k")[1:]
+
+
+# -- containers ----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("commands,expected", [
+    ([("LPUSH", "l", "a", "b"), ("RPUSH", "l", "c")], both("lpush", "l") + both("rpush", "l")),
+    ([("LPUSHX", "missing", "a"), ("RPUSH", "l", "a"), ("LPUSHX", "l", "b")], both("rpush", "l") + both("lpush", "l")),
+    ([("RPUSH", "l", "a", "b"), ("LPOP", "l"), ("RPOP", "l", "5")],
+     both("rpush", "l") + both("lpop", "l") + both("rpop", "l") + both("del", "l")),
+    ([("HSET", "h", "a", "1", "b", "2"), ("HDEL", "h", "a", "zz"), ("HDEL", "h", "b")],
+     both("hset", "h") + both("hdel", "h") + both("hdel", "h") + both("del", "h")),
+    ([("HSETNX", "h", "a", "1"), ("HSETNX", "h", "a", "2"), ("HINCRBY", "h", "n", "1"),
+      ("HINCRBYFLOAT", "h", "n", "0.5")], both("hset", "h") + both("hincrby", "h") + both("hincrbyfloat", "h")),
+    ([("SADD", "s", "a", "b"), ("SADD", "s", "a"), ("SREM", "s", "a", "zz"), ("SREM", "s", "b")],
+     both("sadd", "s") + both("srem", "s") + both("srem", "s") + both("del", "s")),
+    ([("ZADD", "z", "1", "a", "2", "b"), ("ZADD", "z", "1", "a"), ("ZADD", "z", "INCR", "1", "a"),
+      ("ZINCRBY", "z", "1", "b"), ("ZREM", "z", "a", "b")],
+     both("zadd", "z") + both("zincr", "z") + both("zincr", "z") + both("zrem", "z") + both("del", "z")),
+    ([("XADD", "x", "*", "f", "v")], both("xadd", "x")),
+], ids=["push", "pushx", "pop", "hash", "hash-increments", "set", "zset", "stream"])
+def test_notifications_container_commands(events, commands, expected):
+    assert events("KEA", *commands) == expected
+
+
+@pytest.mark.command("lpush")
+def test_notifications_container_classes_filter(events):
+    commands = [("RPUSH", "l", "a"), ("LPOP", "l"), ("SADD", "s", "a"), ("HSET", "h", "a", "1")]
+    assert events("El", *commands) == both("rpush", "l")[1:] + both("lpop", "l")[1:]
+    assert events("Kg", *commands) == both("del", "l")[:1]

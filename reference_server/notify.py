@@ -1,0 +1,48 @@
+"""Keyspace notifications: what `notify-keyspace-events` enables, and the messages published for it.
+
+An event belongs to one class (g generic, $ string, l list, s set, h hash, z sorted set, x expired, e evicted,
+t stream, d module, n new key, m key miss); 'A' in the setting stands for all of them but n and m. With K, the event
+name is published on __keyspace@<db>__:<key>; with E, the key on __keyevent@<db>__:<event>, in that order, as
+ordinary pub/sub messages (channel and pattern subscribers alike). Commands call `notify` once per event, with
+Redis's event names; the setting is read on every call, so CONFIG SET takes effect at once.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .pubsub import publish
+
+_ALL_CLASSES = "g$lshzxetd"  # what 'A' stands for
+
+
+class _Server:
+    """The publisher of notifications: no client, so every subscriber (the acting client too) gets them at once."""
+
+    extra: dict = {}
+
+
+_SERVER = _Server()
+
+
+def enabled(setting: str, event_class: str) -> bool:
+    if "K" not in setting and "E" not in setting:
+        return False
+    return event_class in setting or ("A" in setting and event_class in _ALL_CLASSES)
+
+
+def notify(engine: Any, db: Any, event_class: str, event: str, key: bytes) -> None:
+    """Publish `event` on `key` of database `db` (a Database or its index) if its class is enabled."""
+    setting = engine.config.get("notify-keyspace-events")
+    if not setting or not enabled(setting, event_class):
+        return
+    index = db if isinstance(db, int) else db.index
+    name = event.encode()
+    if "K" in setting:
+        publish(engine, _SERVER, b"__keyspace@%d__:%s" % (index, key), name)
+    if "E" in setting:
+        publish(engine, _SERVER, b"__keyevent@%d__:%s" % (index, name), key)
+
+
+def notify_expired(engine: Any):
+    """The callback a database calls when a key's TTL removed it (lazily or in the active expire cycle)."""
+    return lambda db, key: notify(engine, db, "x", "expired", key)
