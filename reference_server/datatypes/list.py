@@ -4,7 +4,11 @@ Redis 7.2+ keeps a small list as one listpack and turns it into a quicklist (a c
 outgrows `list-max-listpack-size`; it turns back into a listpack only when the quicklist is down to a single packed
 node holding at most half the limit. Whether a quicklist has one node depends on its history, so the node chain is
 modelled too: each node's element count, listpack bytes and whether it is a "plain" node (one element too large to
-pack). Elements themselves live in one flat Python list; nodes only hold counts.
+pack). Nodes only hold counts.
+
+Elements live in two Python lists: `_back` in order, and `_front` holding the elements pushed at the head since the
+last merge, newest last. Pushing or popping at either end is then O(1) (amortized) instead of moving every element
+of a long list; `items` merges the two into one ordered list for the readers that index or slice it.
 """
 from __future__ import annotations
 
@@ -86,11 +90,26 @@ class _Node:
 
 class ListValue:
     TYPE = "list"
-    __slots__ = ("items", "nodes")
+    __slots__ = ("_front", "_back", "nodes")
 
     def __init__(self, items: Iterable[bytes] = ()) -> None:
-        self.items: list[bytes] = list(items)
+        self._front: list[bytes] = []  # head pushes not yet merged, newest last
+        self._back: list[bytes] = list(items)
         self.nodes: list[_Node] | None = None  # None while the list is a single listpack
+
+    @property
+    def items(self) -> list[bytes]:
+        """Every element in order, as one Python list that callers may read or change in place."""
+        front = self._front
+        if front:
+            front.reverse()
+            front += self._back
+            self._back, self._front = front, []
+        return self._back
+
+    @items.setter
+    def items(self, elements: list[bytes]) -> None:
+        self._front, self._back = [], elements
 
     def encoding(self, config=None) -> str:
         return LISTPACK if self.nodes is None else QUICKLIST
@@ -102,16 +121,35 @@ class ListValue:
         return other
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self._front) + len(self._back)
+
+    def _pop_head(self) -> bytes:
+        front = self._front
+        if not front:  # refill from the back: half of it, reversed, so a run of pops stays O(1) each on average
+            back = self._back
+            half = (len(back) + 1) // 2
+            front = self._front = back[half - 1::-1]
+            del back[:half]
+        return front.pop()
+
+    def _pop_tail(self) -> bytes:
+        back = self._back
+        if not back:  # only head pushes left: the oldest of them are the tail
+            front = self._front
+            half = (len(front) + 1) // 2
+            back = self._back = front[half - 1::-1]
+            del front[:half]
+        return back.pop()
 
     # -- encoding changes (where Redis's listTypeTryConversion* run) ---------------------------------------------
     def prepare_growth(self, added: list[bytes], fill: int) -> None:
         """Before adding elements: a listpack that would outgrow one node becomes a quicklist of one node."""
         if self.nodes is not None:
             return
-        size = listpack_bytes(self.items) + sum(len(e) for e in added)
-        if exceeds_limit(fill, size, len(self.items) + len(added)):
-            self.nodes = [_Node(len(self.items), listpack_bytes(self.items))] if self.items else []
+        items = self.items
+        size = listpack_bytes(items) + sum(len(e) for e in added)
+        if exceeds_limit(fill, size, len(items) + len(added)):
+            self.nodes = [_Node(len(items), listpack_bytes(items))] if items else []
 
     def after_shrink(self, fill: int) -> None:
         """After removing elements: a quicklist of one packed node at most half full becomes a listpack again."""
@@ -121,7 +159,7 @@ class ListValue:
         size_limit, count_limit = node_limits(fill)
         if size_limit is not None and nodes[0].size > size_limit // 2:
             return
-        if count_limit is not None and len(self.items) > count_limit // 2:
+        if count_limit is not None and len(self) > count_limit // 2:
             return
         self.nodes = None
 
@@ -145,11 +183,8 @@ class ListValue:
         nodes = self.nodes
         if nodes is None:
             return
-        if index == len(self.items) - 1:  # appended: only the tail node may take it
-            if nodes and nodes[-1].allows(element, fill):
-                nodes[-1].add(element)
-            else:
-                self._insert_node(len(nodes), element, fill)
+        if index == len(self) - 1:  # appended: only the tail node may take it
+            self._track_tail_push(element, fill)
             return
         number, offset = self._node_at(index)  # the node of the element it was inserted before
         if nodes[number].allows(element, fill):
@@ -173,11 +208,11 @@ class ListValue:
         self.prepare_growth(elements, fill)
         for element in elements:
             if head:
-                self.items.insert(0, element)
+                self._front.append(element)
                 self._track_head_push(element, fill)
             else:
-                self.items.append(element)
-                self._track_insert(len(self.items) - 1, element, fill)
+                self._back.append(element)
+                self._track_tail_push(element, fill)
 
     def _track_head_push(self, element: bytes, fill: int) -> None:
         nodes = self.nodes
@@ -188,6 +223,15 @@ class ListValue:
         else:
             self._insert_node(0, element, fill)
 
+    def _track_tail_push(self, element: bytes, fill: int) -> None:
+        nodes = self.nodes
+        if nodes is None:
+            return
+        if nodes and nodes[-1].allows(element, fill):
+            nodes[-1].add(element)
+        else:
+            self._insert_node(len(nodes), element, fill)
+
     def insert(self, index: int, element: bytes, fill: int) -> None:
         self.prepare_growth([element], fill)
         self.items.insert(index, element)
@@ -196,10 +240,15 @@ class ListValue:
     def pop(self, count: int, head: bool, fill: int, shrink: bool = True) -> list[bytes]:
         """Remove up to `count` elements from one end; `shrink=False` leaves the encoding check to the caller."""
         taken = []
-        for _ in range(min(count, len(self.items))):
-            index = 0 if head else len(self.items) - 1
-            element = self.items.pop(index)
-            self._track_remove(index, element)
+        nodes = self.nodes
+        for _ in range(min(count, len(self))):
+            element = self._pop_head() if head else self._pop_tail()
+            if nodes is not None:  # the end node loses it (as _track_remove would find, without the walk)
+                number = 0 if head else len(nodes) - 1
+                node = nodes[number]
+                node.remove(element)
+                if node.count == 0:
+                    del nodes[number]
             taken.append(element)
         if shrink:
             self.after_shrink(fill)
