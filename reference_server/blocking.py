@@ -88,6 +88,32 @@ def block(engine: Any, client: Any, keys: list[bytes], deadline_ms: int, try_ser
     return NO_REPLY
 
 
+def rerun(step: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`step` as a blocked client's re-run: an error it raises then (WRONGTYPE…) becomes that client's reply."""
+
+    def try_serve(engine: Any, client: Any) -> Any:
+        try:
+            return step(engine, client)
+        except CommandError as exc:
+            return exc.reply
+
+    return try_serve
+
+
+def serve_or_block(engine: Any, client: Any, keys: list[bytes], deadline_ms: int, step: Callable[[Any, Any], Any],
+                   command: str, denied: Any = NULL_ARRAY) -> Any:
+    """Run `step` now; when it finds nothing (None), block until a key it waits on lets a re-run of it answer.
+
+    Where blocking is denied (MULTI/EXEC, scripts) the answer is `denied` at once.
+    """
+    reply = step(engine, client)
+    if reply is not None:
+        return reply
+    if not may_block(client):
+        return denied
+    return block(engine, client, keys, deadline_ms, rerun(step), NULL_ARRAY, command)
+
+
 def serve_ready_keys(engine: Any) -> None:
     """Offer every ready key to its blocked clients in FIFO order, until no key is ready."""
     for _round in range(10_000):

@@ -6,28 +6,9 @@ gives WRONGTYPE then too. Inside MULTI/EXEC and scripts Redis never blocks: the 
 """
 from __future__ import annotations
 
-from ..blocking import block, may_block, parse_timeout_ms
-from ..errors import CommandError
-from ..replies import NULL_ARRAY
+from ..blocking import parse_timeout_ms, serve_or_block
 from . import command
 from .list import first_nonempty, get_list, move, parse_mpop, parse_side, pop_from
-
-
-def _wait(engine, client, keys: list[bytes], deadline: int, step, name: str, denied=NULL_ARRAY):
-    """Run `step` now; if it finds nothing, block until it does (inside MULTI answer `denied` instead)."""
-
-    def try_serve(engine_, client_):
-        try:
-            return step(engine_, client_)
-        except CommandError as exc:
-            return exc.reply
-
-    reply = step(engine, client)
-    if reply is not None:
-        return reply
-    if not may_block(client):
-        return denied
-    return block(engine, client, keys, deadline, try_serve, NULL_ARRAY, name)
 
 
 def _bpop(engine, client, argv, head: bool):
@@ -42,7 +23,7 @@ def _bpop(engine, client, argv, head: bool):
         key, lst = found
         return [key, pop_from(engine_, db, key, lst, 1, head)[0]]
 
-    return _wait(engine, client, keys, deadline, step, argv[0].decode().lower())
+    return serve_or_block(engine, client, keys, deadline, step, argv[0].decode().lower())
 
 
 @command("blpop")
@@ -68,7 +49,7 @@ def blmpop(engine, client, argv):
         key, lst = found
         return [key, pop_from(engine_, db, key, lst, count, head)]
 
-    return _wait(engine, client, keys, deadline, step, "blmpop")
+    return serve_or_block(engine, client, keys, deadline, step, "blmpop")
 
 
 def _bmove(engine, client, src: bytes, dst: bytes, from_head: bool, to_head: bool, timeout: bytes, name: str):
@@ -79,7 +60,7 @@ def _bmove(engine, client, src: bytes, dst: bytes, from_head: bool, to_head: boo
             return None
         return move(engine_, client_, src, dst, from_head, to_head)
 
-    return _wait(engine, client, [src], deadline, step, name, denied=None)  # Redis 8 answers a null bulk here
+    return serve_or_block(engine, client, [src], deadline, step, name, denied=None)  # Redis 8 answers a null bulk here
 
 
 @command("blmove")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import errors
-from ..blocking import block, may_block
+from ..blocking import block, may_block, rerun
 from ..datatypes.stream import MAX_ID, MIN_ID, Group, Nack, StreamValue, decr_id, id_bytes, incr_id
 from ..errors import CommandError
 from ..replies import NULL_ARRAY, Map
@@ -219,15 +219,12 @@ def _xread(engine, client, argv, xreadgroup: bool):
     # '$' means "after what is there now": fixed at blocking time, so later data is seen as new
     args.id_args = [id_bytes(sid) if arg == b"$" else arg for arg, sid in zip(args.id_args, ids)]
 
-    def try_serve(engine_, client_):
+    def step(engine_, client_):
         if not xreadgroup and not _any_stream(engine_.db(client_), args.keys):
             return None
-        try:
-            return _read_once(engine_, client_, args)[0]
-        except CommandError as exc:
-            return exc.reply
+        return _read_once(engine_, client_, args)[0]
 
-    return block(engine, client, list(args.keys), deadline, try_serve, NULL_ARRAY, argv[0].decode().lower(),
+    return block(engine, client, list(args.keys), deadline, rerun(step), NULL_ARRAY, argv[0].decode().lower(),
                  unblock_on_nokey=xreadgroup)
 
 

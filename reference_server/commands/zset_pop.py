@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 from .. import errors
-from ..blocking import block, may_block, parse_timeout_ms
+from ..blocking import parse_timeout_ms, serve_or_block
 from ..datatypes.zset import ZSetValue
 from ..errors import CommandError
 from ..replies import NULL_ARRAY, Double
@@ -90,19 +90,11 @@ def zmpop(engine, client, argv):
 
 # -- blocking ------------------------------------------------------------------------------------------------------
 def _blocking_pop(engine, client, keys: list[bytes], deadline: int, pop, name: str):
-    def try_serve(engine_, client_):
-        try:
-            found = _first_zset(engine_, client_, keys)
-        except CommandError as exc:
-            return exc.reply
+    def step(engine_, client_):
+        found = _first_zset(engine_, client_, keys)
         return pop(engine_, client_, *found) if found is not None else None
 
-    reply = try_serve(engine, client)
-    if reply is not None:
-        return reply
-    if not may_block(client):
-        return NULL_ARRAY
-    return block(engine, client, keys, deadline, try_serve, NULL_ARRAY, name)
+    return serve_or_block(engine, client, keys, deadline, step, name)
 
 
 def _bzpop(engine, client, argv, highest: bool):
