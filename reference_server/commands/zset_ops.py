@@ -145,34 +145,19 @@ def _store(engine, client, argv, op: str) -> int:
     return len(result)
 
 
-@command("zunion")
-def zunion(engine, client, argv):
-    return _reply(engine, client, argv, "union")
+def _operation(argv: list[bytes]) -> str:
+    """The algebra a command names: ZUNION and ZUNIONSTORE both name "union"."""
+    return argv[0].decode().lower()[1:].removesuffix("store")
 
 
-@command("zinter")
-def zinter(engine, client, argv):
-    return _reply(engine, client, argv, "inter")
+@command("zunion", "zinter", "zdiff")
+def combine(engine, client, argv):
+    return _reply(engine, client, argv, _operation(argv))
 
 
-@command("zdiff")
-def zdiff(engine, client, argv):
-    return _reply(engine, client, argv, "diff")
-
-
-@command("zunionstore")
-def zunionstore(engine, client, argv):
-    return _store(engine, client, argv, "union")
-
-
-@command("zinterstore")
-def zinterstore(engine, client, argv):
-    return _store(engine, client, argv, "inter")
-
-
-@command("zdiffstore")
-def zdiffstore(engine, client, argv):
-    return _store(engine, client, argv, "diff")
+@command("zunionstore", "zinterstore", "zdiffstore")
+def combine_store(engine, client, argv):
+    return _store(engine, client, argv, _operation(argv))
 
 
 @command("zintercard")
