@@ -148,24 +148,14 @@ def _store(engine, client, opts: SearchOptions, shape: Shape, found: list[Found]
     return len(found)
 
 
-@command("georadius")
+# the search form each GEORADIUS command is (parse_search reads an "_ro" form as one that refuses STORE)
+_RADIUS_VARIANTS = {"georadius": "coords", "georadius_ro": "coords_ro",
+                    "georadiusbymember": "member", "georadiusbymember_ro": "member_ro"}
+
+
+@command(*_RADIUS_VARIANTS)
 def georadius(engine, client, argv):
-    return search_command(engine, client, argv, 1, "coords")
-
-
-@command("georadius_ro")
-def georadius_ro(engine, client, argv):
-    return search_command(engine, client, argv, 1, "coords_ro")
-
-
-@command("georadiusbymember")
-def georadiusbymember(engine, client, argv):
-    return search_command(engine, client, argv, 1, "member")
-
-
-@command("georadiusbymember_ro")
-def georadiusbymember_ro(engine, client, argv):
-    return search_command(engine, client, argv, 1, "member_ro")
+    return search_command(engine, client, argv, 1, _RADIUS_VARIANTS[argv[0].decode().lower()])
 
 
 @command("geosearch")
