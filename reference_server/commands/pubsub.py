@@ -79,24 +79,19 @@ def _counts(engine, argv, ns: ps.Namespace) -> list:
     return reply
 
 
-@command("pubsub|channels")
+def _namespace(argv: list[bytes]) -> ps.Namespace:
+    """SHARDCHANNELS and SHARDNUMSUB ask about shard channels; CHANNELS and NUMSUB about plain ones."""
+    return ps.SHARD_CHANNELS if argv[1].lower().startswith(b"shard") else ps.CHANNELS
+
+
+@command("pubsub|channels", "pubsub|shardchannels")
 def pubsub_channels(engine, client, argv):
-    return _active(engine, argv, ps.CHANNELS)
+    return _active(engine, argv, _namespace(argv))
 
 
-@command("pubsub|shardchannels")
-def pubsub_shardchannels(engine, client, argv):
-    return _active(engine, argv, ps.SHARD_CHANNELS)
-
-
-@command("pubsub|numsub")
+@command("pubsub|numsub", "pubsub|shardnumsub")
 def pubsub_numsub(engine, client, argv):
-    return _counts(engine, argv, ps.CHANNELS)
-
-
-@command("pubsub|shardnumsub")
-def pubsub_shardnumsub(engine, client, argv):
-    return _counts(engine, argv, ps.SHARD_CHANNELS)
+    return _counts(engine, argv, _namespace(argv))
 
 
 @command("pubsub|numpat")
