@@ -83,11 +83,16 @@ class RequestParser:
                 return -1
         return at
 
+    def _line_end(self, byte: bytes, too_big: str) -> int:
+        """Where `byte` ends the line being read; -1 while it has not arrived (past INLINE_MAX: `too_big`)."""
+        at = self._find(byte)
+        if at < 0 and len(self.buf) - self.pos > INLINE_MAX:
+            raise ProtocolViolation(too_big)
+        return at
+
     def _inline(self) -> list[bytes] | None:
-        nl = self._find(b"\n")
+        nl = self._line_end(b"\n", errors.PROTO_TOO_BIG_INLINE)
         if nl < 0:
-            if len(self.buf) - self.pos > INLINE_MAX:
-                raise ProtocolViolation(errors.PROTO_TOO_BIG_INLINE)
             return None
         end = nl - 1 if nl > self.pos and self.buf[nl - 1] == 13 else nl
         line = bytes(self.buf[self.pos:end])
@@ -100,12 +105,8 @@ class RequestParser:
     def _multibulk(self, authenticated: bool) -> list[bytes] | None:
         buf = self.buf
         if self._argc == 0:
-            cr = self._find(b"\r")
-            if cr < 0:
-                if len(buf) - self.pos > INLINE_MAX:
-                    raise ProtocolViolation(errors.PROTO_TOO_BIG_MBULK)
-                return None
-            if cr > len(buf) - 2:
+            cr = self._line_end(b"\r", errors.PROTO_TOO_BIG_MBULK)
+            if cr < 0 or cr > len(buf) - 2:
                 return None
             n = string2ll(bytes(buf[self.pos + 1:cr]))
             if n is None or n > INT_MAX:
@@ -119,12 +120,8 @@ class RequestParser:
             self._argv = []
         while self._argc:
             if self._bulklen == -1:
-                cr = self._find(b"\r")
-                if cr < 0:
-                    if len(buf) - self.pos > INLINE_MAX:
-                        raise ProtocolViolation(errors.PROTO_TOO_BIG_BULK)
-                    return None
-                if cr > len(buf) - 2:
+                cr = self._line_end(b"\r", errors.PROTO_TOO_BIG_BULK)
+                if cr < 0 or cr > len(buf) - 2:
                     return None
                 if buf[self.pos] != 36:  # '$'
                     raise ProtocolViolation(errors.PROTO_EXPECTED_DOLLAR
