@@ -7,32 +7,9 @@ import pytest
 
 from reference_server.blocking import expire_blocked
 from reference_server.datatypes.stream import StreamValue, _element_size
-from reference_server.engine import Engine
 from reference_server.replies import NULL_ARRAY, NO_REPLY, Err, Map
 
-START_MS = 1_700_000_000_000
-
-
-@pytest.fixture
-def now():
-    return [START_MS]
-
-
-@pytest.fixture
-def engine(now):
-    return Engine(clock=lambda: now[0])
-
-
-@pytest.fixture
-def run(engine):
-    """run(*args) executes one command as bytes for one client of `engine`."""
-    client = engine.new_client()
-
-    def execute(*args, who=client):
-        return engine.execute(who, [a if isinstance(a, bytes) else str(a).encode() for a in args])
-
-    execute.client = client
-    return execute
+from conftest import START_MS, as_args  # noqa: E402  (the shared manual-clock fixtures live in tests/conftest.py)
 
 
 def pending_rows(run, *extra):
@@ -124,7 +101,7 @@ def test_xread_block_served_after_xadd(engine, run):
     answered = []
     waiter.deliver = answered.append
     run("XADD", "s", "1-0", "f", "old")
-    assert run("XREAD", "BLOCK", 0, "STREAMS", "s", "$", who=waiter) is NO_REPLY
+    assert engine.execute(waiter, as_args(("XREAD", "BLOCK", 0, "STREAMS", "s", "$"))) is NO_REPLY
     run("XADD", "s", "2-0", "f", "new")
     assert answered == [[[b"s", [[b"2-0", [b"f", b"new"]]]]]]
     assert waiter.blocked is None
@@ -135,7 +112,8 @@ def test_xreadgroup_block_creates_pending_when_served(engine, run):
     answered = []
     waiter.deliver = answered.append
     run("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
-    assert run("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s", ">", who=waiter) is NO_REPLY
+    xreadgroup = ("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s", ">")
+    assert engine.execute(waiter, as_args(xreadgroup)) is NO_REPLY
     run("XADD", "s", "1-0", "f", "v")
     assert answered == [[[b"s", [[b"1-0", [b"f", b"v"]]]]]]
     assert run("XPENDING", "s", "g") == [1, b"1-0", b"1-0", [[b"c", b"1"]]]
