@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from forkdiff.client import Connection
 from forkdiff.types import Kind
 
 from .asserts import assert_ok
@@ -25,3 +26,18 @@ def config(conn, connect_client):
         restore = connect_client()
         for name, value in saved.items():
             restore.call("CONFIG", "SET", name, value)
+
+
+@pytest.fixture
+def raw_client(target):
+    """Fresh connections with nothing sent yet: no AUTH, no HELLO (so RESP2)."""
+    opened: list[Connection] = []
+
+    def factory() -> Connection:
+        c = Connection(*target.address)
+        opened.append(c)
+        return c
+
+    yield factory
+    for c in opened:
+        c.close()

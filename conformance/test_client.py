@@ -46,20 +46,6 @@ def listed(conn, resp: int, *args) -> dict[int, dict[str, str]]:
     return {int(f["id"]): f for f in (parse_line(line) for line in text.splitlines())}
 
 
-@pytest.fixture
-def raw_client(target):
-    opened: list[Connection] = []
-
-    def factory() -> Connection:
-        c = Connection(*target.address)
-        opened.append(c)
-        return c
-
-    yield factory
-    for c in opened:
-        c.close()
-
-
 # -- ID / SETNAME / GETNAME ------------------------------------------------------------------------------------
 def test_client_id(conn, connect_client):
     first = conn.call("CLIENT", "ID")

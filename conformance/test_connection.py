@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from forkdiff.client import Connection
 from forkdiff.types import Kind, Reply, array, bulk, integer, simple
 
 from .asserts import assert_error, assert_null, assert_ok, assert_reply
@@ -20,21 +19,6 @@ HELLO_NOAUTH = ("NOAUTH HELLO must be called with the client already authenticat
                 "version at the same time")
 BAD_NAME = "ERR Client names cannot contain spaces, newlines or special characters."
 NOT_INTEGER = "ERR value is not an integer or out of range"
-
-
-@pytest.fixture
-def raw_client(target):
-    """Fresh connections with nothing sent yet: no AUTH, no HELLO (so RESP2)."""
-    opened: list[Connection] = []
-
-    def factory() -> Connection:
-        c = Connection(*target.address)
-        opened.append(c)
-        return c
-
-    yield factory
-    for c in opened:
-        c.close()
 
 
 @pytest.fixture
