@@ -32,6 +32,35 @@ def test_runtime_pipelined_replies_stay_in_order(server):
         assert [c.read_reply().value for _ in range(500)] == [str(i).encode() for i in range(500)]
 
 
+def test_runtime_pipeline_waits_behind_a_blocked_command(server):
+    """Commands pipelined after one that blocks run only once it is served, and their replies follow its reply."""
+    with connect(server.address) as c, connect(server.address) as pusher:
+        c.send_raw(b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n"
+                   b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n2\r\n")
+        assert c.read_reply().value == "OK"
+        assert pusher.call("GET", "a").value == b"1"  # the SET after BLPOP has not run yet
+        assert pusher.call("LPUSH", "q", "x").value == 1
+        assert [r.value for r in c.read_reply().value] == [b"q", b"x"]
+        assert c.read_reply().value == "OK"
+        assert pusher.call("GET", "a").value == b"2"
+
+
+def test_runtime_pipeline_stops_at_quit(server):
+    with connect(server.address) as c, connect(server.address) as other:
+        c.send_raw(b"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nQUIT\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
+        assert c.read_reply().value == "PONG"
+        assert c.read_reply().value == "OK"
+        assert other.call("EXISTS", "k").value == 0
+
+
+def test_runtime_pipelined_replies_keep_the_protocol_they_ran_in(server):
+    with connect(server.address) as c:
+        c.send_raw(b"*2\r\n$3\r\nGET\r\n$7\r\nmissing\r\n*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n"
+                   b"*2\r\n$3\r\nGET\r\n$7\r\nmissing\r\n")
+        replies = [c.read_reply() for _ in range(3)]
+        assert [r.raw[:1] for r in replies] == [b"$", b"%", b"_"]  # RESP2 null, HELLO's RESP3 map, RESP3 null
+
+
 def test_runtime_concurrent_incr_loses_no_update(server):
     clients, per_client = 8, 200
 

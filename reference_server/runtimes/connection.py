@@ -4,6 +4,11 @@ The runtime decides how a command is executed: `server.execute(client, argv)` re
 concurrent.futures.Future of it when another thread executes it; the connection then waits (without blocking its
 event loop) and goes on in order. Commands pipelined behind a blocking command wait until it is served, and a
 command held by CLIENT PAUSE (the engine answers POSTPONED) waits, with those behind it, until the pause ends.
+
+A runtime that executes on other threads may also offer `server.execute_batch(batch)`: every command parsed so far
+goes to its executor in one hand-off (a `Batch`), run there in order until one blocks, is held, or closes the
+connection; the rest go back in line. Pushes delivered while a batch runs are kept in it, behind the replies
+already produced, so the client sees them in the order they happened.
 """
 from __future__ import annotations
 
@@ -16,6 +21,73 @@ from typing import Any
 from ..client_pause import POSTPONED, remaining_ms, wait_for_unpause
 from ..protocol import RequestParser
 from ..replies import NO_REPLY, Err, encode
+
+
+class _Push(bytes):
+    """An out-of-band reply (already encoded) kept in a batch's entries between command replies."""
+
+
+class Batch:
+    """One client's commands executed in one hand-off to the runtime's executor thread(s)."""
+
+    def __init__(self, conn: "ClientConnection", commands: list[list[bytes]]) -> None:
+        self.conn, self.client, self.commands = conn, conn.client, commands
+        self.entries: list[Any] = []  # (reply, protocol) in order, with pushes (_Push) delivered in between
+        self.executed = 0
+        self.last_reply: Any = None
+        self.lock = threading.Lock()
+        self.drained = False  # the connection took the entries: later pushes go out directly
+        self.future: Future = Future()  # done when the batch stops
+
+    def next_command(self) -> list[bytes] | None:
+        """The next command to execute, or None when the batch must stop here (the connection's checks between
+        two commands: closing, stopping, blocked, held, close-after-reply)."""
+        if self.executed >= len(self.commands) or self.conn.closing or self.conn.server.stopping:
+            return None
+        if self.executed and (self.client.blocked is not None or self.client.close_after_reply
+                              or self.last_reply is POSTPONED):
+            return None
+        return self.commands[self.executed]
+
+    def record(self, reply: Any) -> None:
+        with self.lock:  # with the protocol it is encoded in: a HELLO later in the batch must not change it
+            self.entries.append((reply, self.client.resp))
+        self.last_reply = reply
+        self.executed += 1
+
+    def run(self, execute: Any) -> None:
+        """Execute every command that may run, on the calling thread, with `execute(client, argv)`."""
+        try:
+            while (argv := self.next_command()) is not None:
+                self.record(call_safely(execute, self.client, argv))
+        finally:
+            self.future.set_result(None)
+
+    def add_push(self, data: bytes) -> bool:
+        with self.lock:
+            if self.drained:
+                return False
+            self.entries.append(_Push(data))
+            return True
+
+    def drain(self) -> list[Any]:
+        with self.lock:
+            self.drained = True
+            return self.entries
+
+
+def call_safely(execute: Any, client: Any, argv: list[bytes]) -> Any:
+    try:
+        return execute(client, argv)
+    except Exception as exc:  # an executor bug must not kill the connection silently
+        return Err(f"ERR internal error: {type(exc).__name__}")
+
+
+def reply_of(future: Future) -> Any:
+    try:
+        return future.result()
+    except Exception as exc:  # an executor bug must not kill the connection silently
+        return Err(f"ERR internal error: {type(exc).__name__}")
 
 
 class ClientConnection(asyncio.Protocol):
@@ -34,6 +106,8 @@ class ClientConnection(asyncio.Protocol):
         self.queued: deque[list[bytes]] = deque()
         self.violation: str | None = None
         self.out: list[bytes] = []
+        self.batch: Batch | None = None  # the batch executing on another thread, if any
+        self.batching = hasattr(server, "execute_batch")
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -76,7 +150,11 @@ class ClientConnection(asyncio.Protocol):
             return
         out: list[bytes] = []
         encode(reply, self.client.resp, out)
-        self._in_loop(self._write_and_resume, b"".join(out))
+        data = b"".join(out)
+        batch = self.batch
+        if batch is not None and batch.add_push(data):  # behind the batch's replies produced so far
+            return
+        self._in_loop(self._write_and_resume, data)
 
     def _write_and_resume(self, data: bytes) -> None:
         if self.transport is not None and not self.closing:
@@ -121,6 +199,10 @@ class ClientConnection(asyncio.Protocol):
             if self.server.stopping:
                 self.close_now()
                 return
+            if self.batching:
+                if not self._run_batch([argv, *self.queued]):
+                    return
+                continue
             self.executing = argv
             result = self.server.execute(self.client, argv)
             if result is POSTPONED:
@@ -137,12 +219,51 @@ class ClientConnection(asyncio.Protocol):
         if self.parser.pending > self.engine.config.get_int("client-query-buffer-limit"):
             self.close_now()
 
+    def _run_batch(self, commands: list[list[bytes]]) -> bool:
+        """Hand the commands to the executor at once; True when they are done and pumping may go on now."""
+        self.queued.clear()
+        batch = self.batch = Batch(self, commands)
+        self.server.execute_batch(batch)
+        if batch.future.done():
+            return self._take_batch(batch)
+        self.waiting = True
+        self.flush()
+        batch.future.add_done_callback(lambda _: self._in_loop(self._batch_done, batch))
+        return False
+
+    def _batch_done(self, batch: Batch) -> None:
+        self.waiting = False
+        if self._take_batch(batch):
+            self.pump()
+
+    def _take_batch(self, batch: Batch) -> bool:
+        """Queue a finished batch's replies and pushes in order; the commands it did not run go back in line.
+        False when pumping must stop (the connection closes, or CLIENT PAUSE holds a command)."""
+        self.batch = None
+        entries = batch.drain()
+        held, replies_left = None, batch.executed
+        for entry in entries:
+            if type(entry) is _Push:
+                self.out.append(entry)
+                continue
+            reply, resp = entry
+            replies_left -= 1
+            if reply is POSTPONED:
+                held = batch.commands[batch.executed - 1]
+            elif replies_left:  # not the last: a close-after-reply (QUIT) set later must not cut it off
+                if reply is not NO_REPLY:
+                    encode(reply, resp, self.out)
+            elif not self.handle(reply):
+                return False
+        self.queued.extendleft(reversed(batch.commands[batch.executed:]))
+        if held is not None:
+            self._hold(held)
+            return False
+        return True
+
     def _resume(self, future: Future) -> None:
         self.waiting = False
-        try:
-            reply = future.result()
-        except Exception as exc:  # an executor bug must not kill the connection silently
-            reply = Err(f"ERR internal error: {type(exc).__name__}")
+        reply = reply_of(future)
         if reply is POSTPONED:
             self._hold(self.executing)
         elif self.handle(reply):

@@ -26,5 +26,9 @@ class IOThreadsServer(LoopServer):
     def execute(self, client: Any, argv: list[bytes]) -> Future:
         return self.main.submit(self.engine.execute, client, argv)
 
+    def execute_batch(self, batch: Any) -> None:
+        """A client's pipelined commands in one hand-off to the main thread (see connection.Batch)."""
+        self.main.submit(batch.run, self.engine.execute)
+
     def exclusive(self, fn: Callable[[], Any]) -> Any:
         return self.main.submit(fn).result()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import queue
 import threading
+from functools import partial
 from concurrent.futures import Future
 from typing import Any, Callable, Iterator
 
 from .base import LoopServer
+from .connection import call_safely, reply_of
 from .locks import ALL, NONE, lock_scope
 
 
@@ -170,6 +172,33 @@ class ShardedServer(LoopServer):
             return reply
 
         return self._schedule(shards, work)
+
+    def execute_batch(self, batch: Any) -> None:
+        """A client's pipelined commands without a trip back to its event loop between them: each command goes to
+        its shard(s) in turn, and the shard that finishes one schedules the next (see connection.Batch)."""
+        self._advance(batch)
+
+    def _advance(self, batch: Any) -> None:
+        """Run the batch on from its next command; returns once a shard has it, or the batch is over."""
+        me = threading.get_ident()
+        while (argv := batch.next_command()) is not None:
+            result = call_safely(self.execute, batch.client, argv)
+            if isinstance(result, Future):
+                attach = [True, False]  # [attaching now, already done]: a callback run at once only notes it
+                result.add_done_callback(partial(self._settled, batch, me, attach))
+                attach[0] = False
+                if not attach[1]:
+                    return  # the shard that completes it goes on with the batch
+                result = reply_of(result)
+            batch.record(result)
+        batch.future.set_result(None)
+
+    def _settled(self, batch: Any, caller: int, attach: list, future: Future) -> None:
+        if attach[0] and threading.get_ident() == caller:
+            attach[1] = True  # run inside add_done_callback: _advance goes on itself, without recursion
+            return
+        batch.record(reply_of(future))
+        self._advance(batch)
 
     def exclusive(self, fn: Callable[[], Any]) -> Any:
         if not any(s.is_alive() for s in self.shards):

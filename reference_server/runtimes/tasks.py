@@ -29,6 +29,10 @@ class TasksServer(LoopServer):
     def execute(self, client: Any, argv: list[bytes]) -> Future:
         return self.pool.submit(execute_locked, self.engine, self.locks, client, argv)
 
+    def execute_batch(self, batch: Any) -> None:
+        """A client's pipelined commands in one hand-off to a worker, each under its own locks, in order."""
+        self.pool.submit(batch.run, lambda client, argv: execute_locked(self.engine, self.locks, client, argv))
+
     def exclusive(self, fn: Callable[[], Any]) -> Any:
         with self.locks.hold(ALL):
             return fn()
