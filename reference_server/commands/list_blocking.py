@@ -11,9 +11,9 @@ from . import command
 from .list import first_nonempty, get_list, move, parse_mpop, parse_side, pop_from
 
 
-def _bpop(engine, client, argv, head: bool):
-    deadline = parse_timeout_ms(engine, argv[-1])
-    keys = list(argv[1:-1])
+def _pop_first(keys: list[bytes], head: bool, count: int | None):
+    """The step of BLPOP/BRPOP (one element, `count` None) and BLMPOP (a list of up to `count`): pop from the first
+    non-empty list of `keys`, or None when all are empty."""
 
     def step(engine_, client_):
         db = engine_.db(client_)
@@ -21,9 +21,16 @@ def _bpop(engine, client, argv, head: bool):
         if found is None:
             return None
         key, lst = found
-        return [key, pop_from(engine_, db, key, lst, 1, head)[0]]
+        popped = pop_from(engine_, db, key, lst, count or 1, head)
+        return [key, popped if count is not None else popped[0]]
 
-    return serve_or_block(engine, client, keys, deadline, step, argv[0].decode().lower())
+    return step
+
+
+def _bpop(engine, client, argv, head: bool):
+    deadline = parse_timeout_ms(engine, argv[-1])
+    keys = list(argv[1:-1])
+    return serve_or_block(engine, client, keys, deadline, _pop_first(keys, head, None), argv[0].decode().lower())
 
 
 @command("blpop")
@@ -40,16 +47,7 @@ def brpop(engine, client, argv):
 def blmpop(engine, client, argv):
     keys, head, count = parse_mpop(argv, 2)
     deadline = parse_timeout_ms(engine, argv[1])
-
-    def step(engine_, client_):
-        db = engine_.db(client_)
-        found = first_nonempty(db, keys)
-        if found is None:
-            return None
-        key, lst = found
-        return [key, pop_from(engine_, db, key, lst, count, head)]
-
-    return serve_or_block(engine, client, keys, deadline, step, "blmpop")
+    return serve_or_block(engine, client, keys, deadline, _pop_first(keys, head, count), "blmpop")
 
 
 def _bmove(engine, client, src: bytes, dst: bytes, from_head: bool, to_head: bool, timeout: bytes, name: str):
