@@ -11,8 +11,9 @@ from ..glob import stringmatch
 from ..replies import OK, Err, Map, RSet
 from ..scripting import functions_dump
 from ..scripting.functions import ENGINE_NAME, Library, functions
-from ..util import as_text, string2ll
+from ..util import as_text
 from . import command
+from .scripting import keys_and_args
 
 HELP = [
     "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -159,12 +160,5 @@ def fcall(engine, client, argv):
     function = state.find(argv[1])
     if function is None:
         return Err(errors.FUNCTION_NOT_FOUND)
-    numkeys = string2ll(argv[2])
-    if numkeys is None:
-        return Err(errors.FUNCTION_BAD_NUMKEYS)
-    if numkeys > len(argv) - 3:
-        return Err(errors.SCRIPT_NUMKEYS_TOO_BIG)
-    if numkeys < 0:
-        return Err(errors.SCRIPT_NUMKEYS_NEGATIVE)
-    keys, args = argv[3:3 + numkeys], argv[3 + numkeys:]
+    keys, args = keys_and_args(argv, errors.FUNCTION_BAD_NUMKEYS)
     return state.call(client, function, keys, args, argv[0].lower() == b"fcall_ro")

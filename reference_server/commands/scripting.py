@@ -37,10 +37,12 @@ HELP = [
 SHEBANG_FLAGS = frozenset({b"no-writes", b"allow-oom", b"allow-stale", b"no-cluster", b"allow-cross-slot-keys"})
 
 
-def _keys_and_args(argv: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+def keys_and_args(argv: list[bytes], not_a_number: str = errors.NOT_INTEGER) -> tuple[list[bytes], list[bytes]]:
+    """EVAL/EVALSHA/FCALL <script> <numkeys> ...: the keys and the arguments after them (FCALL words a
+    numkeys that is not a number differently: `not_a_number`)."""
     numkeys = string2ll(argv[2])
     if numkeys is None:
-        raise CommandError(errors.NOT_INTEGER)
+        raise CommandError(not_a_number)
     if numkeys > len(argv) - 3:
         raise CommandError(errors.SCRIPT_NUMKEYS_TOO_BIG)
     if numkeys < 0:
@@ -80,14 +82,14 @@ def _run(engine, client, script: Script, keys, args, read_only: bool):
 
 @command("eval", "eval_ro")
 def eval_(engine, client, argv):
-    keys, args = _keys_and_args(argv)
+    keys, args = keys_and_args(argv)
     script = _load(engine, argv[1])
     return _run(engine, client, script, keys, args, argv[0].lower() == b"eval_ro")
 
 
 @command("evalsha", "evalsha_ro")
 def evalsha(engine, client, argv):
-    keys, args = _keys_and_args(argv)
+    keys, args = keys_and_args(argv)
     script = scripting(engine).scripts.get(as_text(argv[1]).lower())
     if script is None:
         return Err(errors.NOSCRIPT)
