@@ -139,8 +139,22 @@ def _layout(digits: str, k: int, negative: bool) -> str:
     return f"{head}e{'-' if k + n - 1 < 0 else '+'}{exp}"
 
 
+_TEXTS: dict[float, bytes] = {}  # non-zero, non-NaN doubles already formatted (the two zeros compare equal)
+_TEXTS_LIMIT = 1 << 16
+
+
 def d2string(d: float) -> bytes:
     """Redis's d2string: nan, inf, -inf, -0, integers below 2**62 as integers, else fpconv_dtoa."""
+    text = _TEXTS.get(d)
+    if text is not None:
+        return text
+    text = _d2string(d)
+    if d and d == d and len(_TEXTS) < _TEXTS_LIMIT:  # replies repeat the same scores
+        _TEXTS[float(d)] = text
+    return text
+
+
+def _d2string(d: float) -> bytes:
     if math.isnan(d):
         return b"nan"
     if math.isinf(d):

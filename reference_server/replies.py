@@ -95,7 +95,14 @@ def encode(value: Any, resp: int, out: list[bytes]) -> None:
     elif t is list or t is tuple:
         out.append(b"*%d\r\n" % len(value))
         for v in value:
-            encode(v, resp, out)
+            tv = type(v)
+            if tv is bytes:  # the most common elements inline (ranges of members, scores): no call for each
+                out.append(b"$%d\r\n%s\r\n" % (len(v), v))
+            elif tv is Double:
+                text = d2string(v)
+                out.append(b",%s\r\n" % text if resp == 3 else b"$%d\r\n%s\r\n" % (len(text), text))
+            else:
+                encode(v, resp, out)
     elif t is Err:
         text = value.encode("utf-8", "surrogateescape")
         if b"\r" in text or b"\n" in text:  # as Redis's addReplyErrorFormat: trim line ends, others become spaces

@@ -69,8 +69,11 @@ def _observe(engine, client, spec, argv: list[bytes], duration_us: int) -> None:
         return
     settings = engine.extensions.get("latency_settings") or _settings(engine)
     if settings["tracking"]:
-        buckets = histograms(engine).setdefault(spec.name, {})
-        k = _bucket(duration_us)
+        every = engine.extensions.get("latency_histograms")
+        buckets = (histograms(engine) if every is None else every).get(spec.name)
+        if buckets is None:
+            buckets = histograms(engine)[spec.name] = {}
+        k = _bucket(duration_us) if duration_us > 1 else 0  # under 2 µs: always the first bucket (no arithmetic)
         buckets[k] = buckets.get(k, 0) + 1
     threshold = settings["threshold"]
     if threshold and duration_us // 1000 >= threshold:
