@@ -94,18 +94,20 @@ def _parse_enum(param: Param, raw: bytes) -> str:
     return value
 
 
-def _parse_int(param: Param, raw: bytes) -> str:
+def _integer(raw: bytes) -> int:
     n = string2ll(raw)
     if n is None:
         raise ValueError("argument couldn't be parsed into an integer")
-    return _bounded(param, n)
+    return n
+
+
+def _parse_int(param: Param, raw: bytes) -> str:
+    return _bounded(param, _integer(raw))
 
 
 def _parse_uint(param: Param, raw: bytes) -> str:
     """Unsigned parameters refuse a negative number with their own message."""
-    n = string2ll(raw)
-    if n is None:
-        raise ValueError("argument couldn't be parsed into an integer")
+    n = _integer(raw)
     if n < 0:
         raise ValueError("argument must be greater or equal to 0")
     return _bounded(param, n)
