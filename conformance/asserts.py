@@ -8,7 +8,7 @@ class ErrorTextMismatch(AssertionError):
 
 
 __all__ = ["ErrorTextMismatch", "assert_reply", "assert_error", "assert_ok", "assert_null", "assert_null_array", "assert_members",
-           "pick"]
+           "assert_help", "pick"]
 
 
 def _show(r: Reply) -> str:
@@ -62,6 +62,15 @@ def assert_members(got: Reply, expected: list, kind: Kind | None = None) -> None
     assert got.kind in (Kind.ARRAY, Kind.SET), f"expected an array or set, got {_show(got)}"
     assert sorted(map(repr, got.value)) == sorted(map(repr, expected)), \
         f"\nexpected members: {expected}\n     got: {_show(got)}"
+
+
+def assert_help(got: Reply, command: str, lines: int) -> None:
+    """A HELP reply of `lines` simple strings: Redis's usage line first, its own HELP entry last."""
+    assert got.kind is Kind.ARRAY and len(got.value) == lines, f"expected {lines} help lines, got {_show(got)}"
+    assert all(line.kind is Kind.SIMPLE for line in got.value), f"expected simple strings, got {_show(got)}"
+    texts = [line.value for line in got.value]
+    assert texts[0] == f"{command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", texts[0]
+    assert texts[-2:] == ["HELP", "    Print this help."], texts[-2:]
 
 
 def pick(resp: int, resp2: Reply, resp3: Reply) -> Reply:

@@ -12,7 +12,7 @@ import pytest
 
 from forkdiff.types import Kind, Reply, array, bulk, bulks, integer, map_, set_
 
-from .asserts import assert_error, assert_null, assert_ok, assert_reply
+from .asserts import assert_error, assert_help, assert_null, assert_ok, assert_reply
 
 NO_ACL_FILE = ("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the "
                "ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file "
@@ -269,10 +269,7 @@ def test_acl_save_load_without_acl_file(conn, sub):
 
 
 def test_acl_help(conn):
-    reply = conn.call("ACL", "HELP")
-    assert reply.kind is Kind.ARRAY and len(reply.value) == 29
-    assert reply.value[0].value == "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
-    assert reply.value[-2].value == "HELP" and all(r.kind is Kind.SIMPLE for r in reply.value)
+    assert_help(conn.call("ACL", "HELP"), "ACL", 29)
 
 
 # -- CAT, GENPASS ------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 
 from forkdiff.types import NULL, Kind, Reply, array, bulk, integer, map_, set_, simple
 
-from .asserts import assert_error, assert_null, assert_ok, assert_reply
+from .asserts import assert_error, assert_help, assert_null, assert_ok, assert_reply
 
 pytestmark = pytest.mark.since("7.0")
 
@@ -224,10 +224,7 @@ def test_function_kill_without_running_function(fconn):
 
 
 def test_function_help_and_unknown_subcommand(fconn):
-    got = fconn.call("FUNCTION", "HELP")
-    assert got.kind is Kind.ARRAY and len(got.value) == 39
-    assert got.value[0] == simple("FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
-    assert got.value[-1] == simple("    Print this help.")
+    assert_help(fconn.call("FUNCTION", "HELP"), "FUNCTION", 39)
     assert_error(fconn.call("FUNCTION", "FOO"), "ERR unknown subcommand 'FOO'. Try FUNCTION HELP.")
     assert_error(fconn.call("FUNCTION"), "ERR wrong number of arguments for 'function' command")
 

@@ -9,7 +9,7 @@ import pytest
 
 from forkdiff.types import Kind, bulk, bulks, integer, simple
 
-from .asserts import assert_error, assert_members, assert_null, assert_ok, assert_reply
+from .asserts import assert_error, assert_help, assert_members, assert_null, assert_ok, assert_reply
 from .glob_cases import GLOB_CASES
 
 SYNTAX = "ERR syntax error"
@@ -338,10 +338,7 @@ def test_object_freq_without_lfu_policy(conn):
 
 
 def test_object_help(conn):
-    got = conn.call("OBJECT", "HELP")
-    assert got.kind is Kind.ARRAY and len(got.value) == 15
-    assert_reply(got.value[0], simple("OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"))
-    assert_reply(got.value[-1], simple("    Print this help."))
+    assert_help(conn.call("OBJECT", "HELP"), "OBJECT", 15)
 
 
 @pytest.mark.parametrize("args,message", [

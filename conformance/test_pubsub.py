@@ -12,7 +12,7 @@ import pytest
 
 from forkdiff.types import NULL, Kind, Reply, array, bulk, integer, simple
 
-from .asserts import assert_error, assert_members, assert_ok, assert_reply
+from .asserts import assert_error, assert_help, assert_members, assert_ok, assert_reply
 
 CONTEXT = ("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
            "this context")
@@ -410,9 +410,7 @@ def test_pubsub_numpat_wrong_arity(conn):
 
 def test_pubsub_help(conn):
     got = conn.call("PUBSUB", "HELP")
-    assert got.kind is Kind.ARRAY and len(got.value) == 14
-    assert got.value[0] == simple("PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
-    assert got.value[-2:] == (simple("HELP"), simple("    Print this help."))
+    assert_help(got, "PUBSUB", 14)
     assert simple("    pattern subscriptions(default: no channels).") in got.value
 
 

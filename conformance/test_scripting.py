@@ -10,7 +10,7 @@ import pytest
 
 from forkdiff.types import Kind, Reply, array, bulk, double, integer, map_, set_, simple
 
-from .asserts import assert_error, assert_null, assert_ok, assert_reply
+from .asserts import assert_error, assert_help, assert_null, assert_ok, assert_reply
 
 LLONG_MIN = -(1 << 63)
 READONLY = "Attempt to modify a readonly table"
@@ -447,10 +447,7 @@ def test_script_kill_when_nothing_runs(conn):
 
 
 def test_script_help(conn):
-    got = conn.call("SCRIPT", "HELP")
-    assert got.kind is Kind.ARRAY and len(got.value) == 17
-    assert got.value[0] == simple("SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
-    assert got.value[-2:] == (simple("HELP"), simple("    Print this help."))
+    assert_help(conn.call("SCRIPT", "HELP"), "SCRIPT", 17)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -8,7 +8,7 @@ import pytest
 
 from forkdiff.types import NULL, Kind, array, bulk, bulks, integer, map_, simple
 
-from .asserts import assert_error, assert_null, assert_null_array, assert_ok, assert_reply
+from .asserts import assert_error, assert_help, assert_null, assert_null_array, assert_ok, assert_reply
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
@@ -418,9 +418,7 @@ def test_xinfo_stream_errors(s3):
 
 
 def test_xinfo_help(conn):
-    reply = conn.call("XINFO", "HELP")
-    assert reply.kind is Kind.ARRAY and len(reply.value) == 9
-    assert reply.value[0].value == "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+    assert_help(conn.call("XINFO", "HELP"), "XINFO", 9)
     assert_error(conn.call("XINFO", "FOO", "s"), "ERR unknown subcommand 'FOO'. Try XINFO HELP.")
 
 
