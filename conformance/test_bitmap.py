@@ -7,6 +7,7 @@ import pytest
 from forkdiff.types import array, bulk, integer
 
 from .asserts import assert_error, assert_reply
+from .helpers import ints
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
@@ -19,10 +20,6 @@ NULL_BULK = {2: b"$-1\r\n", 3: b"_\r\n"}
 # The BITOP operators Redis 8.2 added; the BIT/BYTE range unit came with 7.0. Older Redis skips their cases.
 NEW_IN_8_2 = pytest.mark.since("8.2")
 BIT_UNIT = pytest.mark.since("7.0")
-
-
-def ints(*values: int):
-    return array(*(integer(v) for v in values))
 
 
 # -- SETBIT / GETBIT -------------------------------------------------------------------------------------------------

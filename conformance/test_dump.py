@@ -14,6 +14,7 @@ from forkdiff.types import Kind, bulk, integer
 
 from .asserts import assert_error, assert_null, assert_ok, assert_reply
 from .dump_payloads import BODIES, LEGACY
+from .helpers import encoding
 
 BUSYKEY = "BUSYKEY Target key name already exists."
 BAD_TTL = "ERR Invalid TTL value, must be >= 0"
@@ -108,10 +109,6 @@ def dump(conn, key: str = "k") -> bytes:
     reply = conn.call("DUMP", key)
     assert reply.kind is Kind.BULK, reply
     return reply.value
-
-
-def encoding(conn, key: str) -> bytes:
-    return conn.call("OBJECT", "ENCODING", key).value
 
 
 def contents(conn, key: str):

@@ -13,6 +13,7 @@ import pytest
 from forkdiff.types import Kind, array, bulk, bulks, integer, map_, simple
 
 from .asserts import assert_error, assert_members, assert_null, assert_ok, assert_reply
+from .helpers import encoding, ints
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
@@ -28,14 +29,6 @@ def pairs(resp: int, *flat: str):
     if resp == 3:
         return map_(*((bulk(flat[i]), bulk(flat[i + 1])) for i in range(0, len(flat), 2)))
     return bulks(*flat)
-
-
-def ints(*values: int):
-    return array(*(integer(v) for v in values))
-
-
-def encoding(conn, key: str = "h") -> bytes:
-    return conn.call("OBJECT", "ENCODING", key).value
 
 
 # -- writes ----------------------------------------------------------------------------------------------------------
@@ -105,7 +98,7 @@ def test_hgetall_missing_key(conn, resp):
 def test_hkeys_hashtable_as_multiset(conn, config):
     config("hash-max-listpack-entries", 2)
     conn.call("HSET", "h", "a", "1", "b", "2", "c", "3")
-    assert encoding(conn) == b"hashtable"
+    assert encoding(conn, "h") == b"hashtable"
     assert_members(conn.call("HKEYS", "h"), [bulk("a"), bulk("b"), bulk("c")])
     assert_members(conn.call("HVALS", "h"), [bulk("1"), bulk("2"), bulk("3")])
 
@@ -279,11 +272,11 @@ def test_hset_encoding_limits(conn, config):
     config("hash-max-listpack-entries", 2)
     config("hash-max-listpack-value", 5)
     conn.call("HSET", "h", "a", "1", "b", "2")
-    assert encoding(conn) == b"listpack"
+    assert encoding(conn, "h") == b"listpack"
     conn.call("HSET", "h", "c", "3")
-    assert encoding(conn) == b"hashtable"
+    assert encoding(conn, "h") == b"hashtable"
     conn.call("HDEL", "h", "a", "b")
-    assert encoding(conn) == b"hashtable"  # never back
+    assert encoding(conn, "h") == b"hashtable"  # never back
     conn.call("HSET", "long", "a", "123456")
     assert encoding(conn, "long") == b"hashtable"
 
@@ -292,7 +285,7 @@ def test_hset_encoding_limits(conn, config):
 def test_hset_duplicate_pairs_count_against_the_limit(conn, config):
     config("hash-max-listpack-entries", 2)
     assert_reply(conn.call("HSET", "h", "a", "1", "a", "2", "a", "3"), integer(1))
-    assert encoding(conn) == b"hashtable"
+    assert encoding(conn, "h") == b"hashtable"
 
 
 @pytest.mark.since("7.0")
@@ -300,7 +293,7 @@ def test_hincrby_long_result_converts(conn, config):
     config("hash-max-listpack-value", 3)
     conn.call("HSET", "h", "a", "1")
     conn.call("HINCRBY", "h", "a", 123456789)
-    assert encoding(conn) == b"hashtable"
+    assert encoding(conn, "h") == b"hashtable"
 
 
 # -- wrong type ------------------------------------------------------------------------------------------------------
@@ -460,7 +453,7 @@ def test_hexpire_listpackex_order_and_encoding(conn, resp):
     """Fields with a TTL come first, soonest first; HPERSIST and HSET move a field back to the end."""
     conn.call("HSET", "h", "a", "1", "b", "2", "c", "3", "d", "4")
     conn.call("HEXPIRE", "h", 100, "FIELDS", 1, "c")
-    assert encoding(conn) == b"listpackex"
+    assert encoding(conn, "h") == b"listpackex"
     assert_reply(conn.call("HGETALL", "h"), pairs(resp, "c", "3", "a", "1", "b", "2", "d", "4"))
     conn.call("HEXPIRE", "h", 50, "FIELDS", 1, "b")
     assert_reply(conn.call("HKEYS", "h"), bulks("b", "c", "a", "d"))
@@ -475,7 +468,7 @@ def test_hexpire_listpackex_order_and_encoding(conn, resp):
 def test_hexpire_converts_even_when_no_field_matches(conn):
     conn.call("HSET", "h", "a", "1")
     assert_reply(conn.call("HEXPIRE", "h", 100, "FIELDS", 1, "zz"), ints(-2))
-    assert encoding(conn) == b"listpackex"
+    assert encoding(conn, "h") == b"listpackex"
     conn.call("HSET", "p", "a", "1")
     assert_reply(conn.call("HPERSIST", "p", "FIELDS", 1, "a"), ints(-1))
     assert encoding(conn, "p") == b"listpack"
@@ -498,7 +491,7 @@ def test_hexpire_ttl_survives_hashtable_conversion(conn, config):
     conn.call("HSET", "h", "a", "1")
     conn.call("HEXPIRE", "h", 100, "FIELDS", 1, "a")
     conn.call("HSET", "h", "b", "1", "c", "2")
-    assert encoding(conn) == b"hashtable"
+    assert encoding(conn, "h") == b"hashtable"
     assert_reply(conn.call("HTTL", "h", "FIELDS", 2, "a", "b"), ints(100, -1))
 
 
@@ -531,9 +524,9 @@ def test_hgetdel_errors(conn, args, message):
 def test_hgetex_sets_and_removes_ttls(conn, resp):
     conn.call("HSET", "h", "a", "1", "b", "2", "c", "3")
     assert_reply(conn.call("HGETEX", "h", "FIELDS", 2, "a", "zz"), bulks("1", None))
-    assert encoding(conn) == b"listpack"
+    assert encoding(conn, "h") == b"listpack"
     assert_reply(conn.call("HGETEX", "h", "EX", 100, "FIELDS", 2, "a", "zz"), bulks("1", None))
-    assert encoding(conn) == b"listpackex"
+    assert encoding(conn, "h") == b"listpackex"
     assert_reply(conn.call("HTTL", "h", "FIELDS", 1, "a"), ints(100))
     assert_reply(conn.call("HGETEX", "h", "PX", 200000, "FIELDS", 1, "b"), bulks("2"))
     assert_reply(conn.call("HTTL", "h", "FIELDS", 1, "b"), ints(200))
@@ -554,7 +547,7 @@ def test_hgetex_missing_key_and_persist_converts(conn):
     assert_reply(conn.call("HGETEX", "missing", "EX", 100, "FIELDS", 1, "a"), bulks(None))
     conn.call("HSET", "h", "a", "1")
     conn.call("HGETEX", "h", "PERSIST", "FIELDS", 1, "a")
-    assert encoding(conn) == b"listpackex"
+    assert encoding(conn, "h") == b"listpackex"
 
 
 @redis8
@@ -580,7 +573,7 @@ def test_hgetex_errors(conn, args, message):
 @redis8
 def test_hsetex_conditions(conn, resp):
     assert_reply(conn.call("HSETEX", "h", "FIELDS", 2, "a", "1", "b", "2"), integer(1))
-    assert encoding(conn) == b"listpack"
+    assert encoding(conn, "h") == b"listpack"
     assert_reply(conn.call("HSETEX", "h", "FNX", "FIELDS", 1, "a", "9"), integer(0))
     assert_reply(conn.call("HSETEX", "h", "FNX", "FIELDS", 2, "c", "3", "d", "4"), integer(1))
     assert_reply(conn.call("HSETEX", "h", "FXX", "FIELDS", 2, "c", "30", "zz", "4"), integer(0))
@@ -594,7 +587,7 @@ def test_hsetex_conditions(conn, resp):
 def test_hsetex_ttls(conn, resp):
     conn.call("HSET", "h", "a", "1")
     assert_reply(conn.call("HSETEX", "h", "EX", 100, "FIELDS", 1, "c", "5"), integer(1))
-    assert encoding(conn) == b"listpackex"
+    assert encoding(conn, "h") == b"listpackex"
     assert_reply(conn.call("HTTL", "h", "FIELDS", 1, "c"), ints(100))
     assert_reply(conn.call("HSETEX", "h", "KEEPTTL", "FIELDS", 1, "c", "7"), integer(1))
     assert_reply(conn.call("HTTL", "h", "FIELDS", 1, "c"), ints(100))

@@ -10,6 +10,7 @@ import pytest
 from forkdiff.types import Kind, array, bulk, bulks, integer, simple
 
 from .asserts import assert_error, assert_null, assert_null_array, assert_ok, assert_reply
+from .helpers import encoding
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
@@ -19,10 +20,6 @@ MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
 
 def items(conn, key: str = "l") -> list[bytes]:
     return [r.value for r in conn.call("LRANGE", key, 0, -1).value]
-
-
-def encoding(conn, key: str = "l") -> bytes:
-    return conn.call("OBJECT", "ENCODING", key).value
 
 
 # Commands newer than the oldest Redis targets: their cases skip there (see the `since` marker).
@@ -308,9 +305,9 @@ def test_list_wrongtype(conn, args):
 def test_lpush_encoding_by_entry_count(conn, config):
     config("list-max-listpack-size", 4)
     conn.call("RPUSH", "l", "a", "b", "c", "d")
-    assert encoding(conn) == b"listpack"
+    assert encoding(conn, "l") == b"listpack"
     conn.call("RPUSH", "l", "e")
-    assert encoding(conn) == b"quicklist"
+    assert encoding(conn, "l") == b"quicklist"
 
 
 def test_lpop_quicklist_shrinks_back_to_listpack(conn, config):
@@ -318,9 +315,9 @@ def test_lpop_quicklist_shrinks_back_to_listpack(conn, config):
     config("list-max-listpack-size", 4)
     conn.call("RPUSH", "l", "a", "b", "c", "d", "e")
     conn.call("RPOP", "l")
-    assert encoding(conn) == b"quicklist"  # one node of 4: more than half the limit
+    assert encoding(conn, "l") == b"quicklist"  # one node of 4: more than half the limit
     conn.call("RPOP", "l", 2)
-    assert encoding(conn) == b"listpack"
+    assert encoding(conn, "l") == b"listpack"
 
 
 @pytest.mark.since("7.0")
@@ -328,19 +325,19 @@ def test_lpop_from_head_leaves_two_nodes(conn, config):
     config("list-max-listpack-size", 4)
     conn.call("RPUSH", "l", "a", "b", "c", "d", "e")
     conn.call("LPOP", "l", 3)  # first node keeps "d", second node "e"
-    assert encoding(conn) == b"quicklist"
+    assert encoding(conn, "l") == b"quicklist"
 
 
 def test_rpush_encoding_by_bytes(conn, config):
     config("list-max-listpack-size", -1)  # 4 KB nodes
     conn.call("RPUSH", "l", "x" * 4000)
-    assert encoding(conn) == b"listpack"
+    assert encoding(conn, "l") == b"listpack"
     conn.call("RPUSH", "l", "y" * 200)
-    assert encoding(conn) == b"quicklist"
+    assert encoding(conn, "l") == b"quicklist"
     conn.call("RPOP", "l")
-    assert encoding(conn) == b"quicklist"  # 4 KB is more than half of 4 KB
+    assert encoding(conn, "l") == b"quicklist"  # 4 KB is more than half of 4 KB
     conn.call("LSET", "l", 0, "small")
-    assert encoding(conn) == b"listpack"
+    assert encoding(conn, "l") == b"listpack"
 
 
 @pytest.mark.since("7.0")
@@ -348,7 +345,7 @@ def test_lset_converts_before_checking_the_index(conn, config):
     config("list-max-listpack-size", -1)
     conn.call("RPUSH", "l", "a")
     assert_error(conn.call("LSET", "l", 5, "x" * 5000), "ERR index out of range")
-    assert encoding(conn) == b"quicklist"
+    assert encoding(conn, "l") == b"quicklist"
 
 
 @pytest.mark.since("7.0")
@@ -356,7 +353,7 @@ def test_linsert_converts_even_without_pivot(conn, config):
     config("list-max-listpack-size", 2)
     conn.call("RPUSH", "l", "a", "b")
     assert_reply(conn.call("LINSERT", "l", "BEFORE", "zz", "c"), integer(-1))
-    assert encoding(conn) == b"quicklist"
+    assert encoding(conn, "l") == b"quicklist"
 
 
 # -- blocking: arguments ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from forkdiff.types import Kind, Reply, bulk, bulks, integer, set_
 
 from .asserts import assert_error, assert_members, assert_null, assert_null_array, assert_ok, assert_reply
+from .helpers import encoding
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
@@ -25,10 +26,6 @@ def members(resp: int, *items: str) -> Reply:
 def plain_members(reply: Reply) -> list[bytes]:
     assert reply.kind in (Kind.ARRAY, Kind.SET), f"expected an aggregate, got {reply}"
     return [r.value for r in reply.value]
-
-
-def encoding(conn, key: str) -> bytes:
-    return conn.call("OBJECT", "ENCODING", key).value
 
 
 # -- SADD / SREM / SCARD -------------------------------------------------------------------------------------------

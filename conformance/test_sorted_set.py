@@ -10,6 +10,7 @@ import pytest
 from forkdiff.types import Kind, Reply, array, bulk, bulks, double, integer
 
 from .asserts import assert_error, assert_null, assert_null_array, assert_ok, assert_reply
+from .helpers import encoding
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
@@ -27,10 +28,6 @@ def scored(resp: int, *pairs: tuple[str, str]) -> Reply:
     if resp == 3:
         return array(*(array(bulk(m), score(3, s)) for m, s in pairs))
     return array(*(x for m, s in pairs for x in (bulk(m), bulk(s))))
-
-
-def encoding(conn, key: str) -> bytes:
-    return conn.call("OBJECT", "ENCODING", key).value
 
 
 # -- ZADD ----------------------------------------------------------------------------------------------------------
