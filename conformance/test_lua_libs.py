@@ -10,11 +10,7 @@ import pytest
 from forkdiff.types import array, bulk, bulks, integer
 
 from .asserts import assert_error, assert_null, assert_reply
-from .test_scripting import script_error
-
-
-def run(conn, body: str):
-    return conn.call("EVAL", body, "0")
+from .test_scripting import run, script_error
 
 
 def assert_lib_error(conn, body: str, message: str) -> None:
