@@ -30,7 +30,7 @@ def test_serve_prints_port_and_stops_on_signal(sig):
         with connect(("127.0.0.1", port)) as c:
             assert c.call("PING").value == "PONG"
         proc.send_signal(sig)
-        assert proc.wait(10) == 0
+        assert proc.wait(60) == 0  # generous: a loaded 2-core CI machine
         assert "Traceback" not in proc.stderr.read()
     finally:
         if proc.poll() is None:
@@ -46,7 +46,7 @@ def test_python_m_reference_server_serves_with_a_runtime():
         with connect(("127.0.0.1", port)) as c:
             assert c.call("SET", "a", "1").value == "OK"
         proc.terminate()
-        assert proc.wait(10) == 0
+        assert proc.wait(60) == 0  # generous: a loaded 2-core CI machine
     finally:
         if proc.poll() is None:
             proc.kill()
