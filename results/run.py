@@ -1,11 +1,12 @@
 """`forkdiff run`: probe every target, run the conformance suite on each, fuzz across them, publish the results.
 
-Stages over a store: every stage writes its raw output under OUT/data first (targets.json, conformance.jsonl,
+Stages over a store: every stage writes its raw output under OUT/data first (targets.json, conformance.jsonl[.gz],
 fuzz/), and `publish` renders the published files from that store alone, so the rendering can change without
 re-running servers (`forkdiff report`).
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -74,6 +75,14 @@ def run_conformance(specs: list[str], rows_path: Path, resps: list[int], files: 
     return proc.returncode
 
 
+def pack(rows: Path) -> None:
+    """Rows are appended one by one while the suite runs (a kill loses nothing); once it is done they are packed,
+    since a full run holds tens of thousands of them."""
+    if rows.exists():
+        rows.with_name(rows.name + ".gz").write_bytes(gzip.compress(rows.read_bytes(), 9, mtime=0))
+        rows.unlink()
+
+
 def run_fuzz(specs: list[str], out: Path, budget: int) -> int:
     if FUZZ_REFERENCE not in specs or len(specs) < 2 or budget <= 0:
         return 0
@@ -115,9 +124,11 @@ def run(targets: list[str], out: Path, budget: int, quick: bool, files: list[str
     available = [m["spec"] for m in metas if m["status"] == "ok"]
     rows = data_dir / "conformance.jsonl"
     rows.unlink(missing_ok=True)
+    rows.with_name(rows.name + ".gz").unlink(missing_ok=True)
     resps = [2] if quick else [2, 3]
     say(f"conformance: {len(available)} targets × RESP{'/'.join(map(str, resps))}")
     run_conformance(available, rows, resps, files)
+    pack(rows)
     say(f"fuzz: {budget} s across {', '.join(available)}")
     run_fuzz(available, data_dir / "fuzz", budget)
     info = {"quick": quick, "fuzz_budget": budget, "targets": targets, "resp": resps,

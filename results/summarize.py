@@ -10,6 +10,7 @@ Definitions (written next to every number in COMPATIBILITY.md):
 """
 from __future__ import annotations
 
+import gzip
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -74,10 +75,16 @@ class TargetResult:
 
 
 def load_rows(path: Path) -> list[dict]:
-    rows = []
-    if not path.exists():
+    """The rows of a conformance run: PATH, or PATH.gz once the run has finished and packed it."""
+    rows: list[dict] = []
+    packed = path.with_name(path.name + ".gz")
+    if path.exists():
+        text = path.read_text()
+    elif packed.exists():
+        text = gzip.decompress(packed.read_bytes()).decode()
+    else:
         return rows
-    for line in path.read_text().splitlines():
+    for line in text.splitlines():
         line = line.strip()
         if line:
             try:
