@@ -195,7 +195,7 @@ def _build_context(binary: Path, directory: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def test_image(docker_client):
+def redis_image(docker_client):
     binary = _binary_path("redis@8.2")
     with tempfile.TemporaryDirectory(prefix="forkdiff-image-") as context:
         _build_context(binary, Path(context))
@@ -208,8 +208,8 @@ def _container_gone(client, container_id: str) -> bool:
     return not client.containers.list(all=True, filters={"id": container_id})
 
 
-def test_container_runs_probes_and_is_removed(docker_client, test_image):
-    target = make_target(f"docker:{test_image}")
+def test_container_runs_probes_and_is_removed(docker_client, redis_image):
+    target = make_target(f"docker:{redis_image}")
     assert isinstance(target, ContainerTarget)
     target.start()
     container_id = target.container_id
@@ -226,8 +226,8 @@ def test_container_runs_probes_and_is_removed(docker_client, test_image):
     assert not target.is_alive()
 
 
-def test_container_crash_is_detected_and_restart_recovers(docker_client, test_image):
-    target = make_target(f"docker:{test_image}")
+def test_container_crash_is_detected_and_restart_recovers(docker_client, redis_image):
+    target = make_target(f"docker:{redis_image}")
     target.start()
     first_id = target.container_id
     try:
@@ -242,17 +242,17 @@ def test_container_crash_is_detected_and_restart_recovers(docker_client, test_im
     assert _container_gone(docker_client, first_id) and _container_gone(docker_client, second_id)
 
 
-def test_container_that_cannot_start_reports_its_log_and_is_removed(docker_client, test_image):
-    target = ContainerTarget("broken", test_image, Flavour("redis", ("--no-such-directive", "1")), ready_timeout=10)
+def test_container_that_cannot_start_reports_its_log_and_is_removed(docker_client, redis_image):
+    target = ContainerTarget("broken", redis_image, Flavour("redis", ("--no-such-directive", "1")), ready_timeout=10)
     with pytest.raises(TargetUnavailable, match="(?s)exited before it was ready.*no-such-directive"):
         target.start()
     assert not docker_client.containers.list(all=True, filters={"label": "org.forkdiff.spec=broken"})
 
 
-def test_container_with_unlimited_memlock_starts(docker_client, test_image):
+def test_container_with_unlimited_memlock_starts(docker_client, redis_image):
     """Dragonfly and Garnet ask for an unlimited memlock; an engine that refuses it gets a start without it."""
-    redis_flavour = make_target(f"docker:{test_image}").flavour
-    target = ContainerTarget("memlock", test_image, Flavour("redis", redis_flavour.args, unlimited_memlock=True))
+    redis_flavour = make_target(f"docker:{redis_image}").flavour
+    target = ContainerTarget("memlock", redis_image, Flavour("redis", redis_flavour.args, unlimited_memlock=True))
     with target:
         ulimits = docker_client.containers.get(target.container_id).attrs["HostConfig"]["Ulimits"] or []
         expected = {("memlock", -1, -1)} if target.unlimited_memlock else set()
