@@ -12,7 +12,7 @@ import pytest
 
 from forkdiff.types import Kind, array, bulk, bulks, integer, map_, simple
 
-from .asserts import assert_error, assert_members, assert_null, assert_ok, assert_reply
+from .asserts import assert_error, assert_members, assert_null, assert_null_array, assert_ok, assert_reply
 from .helpers import encoding, ints
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
@@ -664,3 +664,13 @@ def test_hsetex_px_key_gone_in_background_in_another_db(conn):
     assert_reply(conn.call("HSETEX", "h", "PX", 1, "FIELDS", 1, "a", "1"), integer(1))
     assert _wait_until(lambda: conn.call("DBSIZE").value, 0) == 0
     assert_reply(conn.call("EXISTS", "h"), integer(0))
+
+
+@pytest.mark.since("8.0")
+def test_hsetex_past_expiry_on_a_new_key_touches_watchers(conn):
+    """Found by the fuzzer: the key is created and deleted at once, and that counts as a change for WATCH."""
+    assert_ok(conn.call("WATCH", "k"))
+    assert_reply(conn.call("HSETEX", "k", "FNX", "EXAT", "100", "FIELDS", "1", "f", "v"), integer(1))
+    assert_reply(conn.call("EXISTS", "k"), integer(0))
+    assert_ok(conn.call("MULTI"))
+    assert_null_array(conn.call("EXEC"), conn.resp)

@@ -297,4 +297,6 @@ def hsetex(engine, client, argv):
         if isinstance(expiry, int):
             _expire_or_delete(engine, h, field, expiry)
     store(db, argv[1], h, is_new)
+    if is_new and not len(h):
+        db.signal(argv[1])  # Redis created the key and deleted it at once: WATCHers see a change (found by the fuzzer)
     return 1
