@@ -151,8 +151,12 @@ def _track_multi(cmd: Command, in_multi: bool, queued: list[Command]) -> tuple[b
     name = cmd.name
     if name == "multi" and not in_multi:
         return True, []
-    if name in ("exec", "discard"):
+    if name in ("exec", "discard", "reset"):
         return False, []
-    if in_multi:
+    if in_multi and name not in _RUN_AT_ONCE:
         return True, queued + [cmd]
-    return False, queued
+    return in_multi, queued
+
+
+# Inside MULTI these run at once (or are refused at once), never queued: EXEC's array has no reply for them.
+_RUN_AT_ONCE = frozenset({"multi", "watch", "quit"})
