@@ -17,7 +17,8 @@ How to read the numbers:
 - **strict** counts every difference; **semantic** forgives a difference in error *text* alone (same error code).
 - **RESP2 / RESP3**: the strict overall score over the cases run in that protocol version only.
 - **not implemented**: commands of Redis 8.2.3's command table that the target does not list in `COMMAND LIST`.
-- **fuzz divergences**: unique divergences the differential fuzzer blamed on the target (see DIVERGENCES.md).
+- **fuzz divergences**: unique divergences the differential fuzzer blamed on the target (Redis 8.2.3 as the
+  reference) that reproduced in at least one re-run; DIVERGENCES.md lists them all, each with its re-run rate.
 """
 
 
