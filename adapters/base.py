@@ -6,7 +6,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from forkdiff.client import Connection, connect
+from forkdiff.client import connect
 from forkdiff.types import Kind
 
 

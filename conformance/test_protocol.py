@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from forkdiff.client import Connection
 from forkdiff.types import Kind, simple
 
 from .asserts import assert_error, assert_reply

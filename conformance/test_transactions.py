@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 
 from forkdiff.types import Kind, array, bulk, error, integer, simple
 

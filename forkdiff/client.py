@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from .resp import ProtocolError, ReplyParser, encode_command
 from .types import Command, Kind, Reply, _as_bytes

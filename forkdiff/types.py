@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import enum
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 

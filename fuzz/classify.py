@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from forkdiff.spec import CommandSpec, Spec
+from forkdiff.spec import Spec
 from forkdiff.types import AGGREGATES, Command, Kind, Reply
 
 from .compare import Mismatch, Verdict, compare, rule_for

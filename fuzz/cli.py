@@ -106,7 +106,7 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
               lanes: list[dict] = ()) -> int:
     from hypothesis.errors import InvalidArgument
 
-    from .campaign import Campaign, Options, directory_database
+    from .campaign import Campaign, Options
     from .catalogue import Catalogue
     from .encoding import program_batches
     from .programs import build_catalog

@@ -22,7 +22,7 @@ themselves disagree. Known divergences are labelled, never hidden.
 def repro_script(program: Program) -> str:
     """A shell snippet that replays the program on one connection of a server at $PORT."""
     flag = " -3" if program.resp == 3 else ""
-    lines = [f"redis-cli -p $PORT FLUSHALL", f"redis-cli -p $PORT{flag} <<'EOF'", *map(str, program.steps), "EOF"]
+    lines = ["redis-cli -p $PORT FLUSHALL", f"redis-cli -p $PORT{flag} <<'EOF'", *map(str, program.steps), "EOF"]
     return "\n".join(lines)
 
 
@@ -40,7 +40,7 @@ def entry_lines(e: Mapping, known: list[Known], level: int = 2) -> list[str]:
            f"- id `{e['id']}`, seen {e.get('count', 1)}x, first {e.get('first_seen')}, last {e.get('last_seen')}",
            f"- still reproduces: {e.get('reproduced', '?')}/{e.get('reruns', '?')} re-runs; "
            f"minimal program: {len(program)} command(s), RESP{program.resp}",
-           f"- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(e.get("versions", {}).items())),
+           "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(e.get("versions", {}).items())),
            f"- known: [{tag['reason']}]({tag['link']})" if tag else "- known: no", "",
            "```sh", repro_script(program), "```", "", f"Replies at step {step + 1} (`{program.steps[step]}`):", ""]
     for name, trace in sorted(e.get("traces", {}).items()):

@@ -6,7 +6,6 @@ so a huge claimed length never allocates.
 """
 from __future__ import annotations
 
-import shlex
 
 from . import errors
 from .util import string2ll

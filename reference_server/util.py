@@ -4,10 +4,6 @@ from __future__ import annotations
 import math
 import re
 
-# INCRBYFLOAT/HINCRBYFLOAT arithmetic: an exact x87 long double, printed "%.17Lf" with trailing zeros trimmed.
-# Not the format of RESP double replies (replies.format_double): keep the two apart.
-from .longdouble import add_long_double, format_long_double_human, parse_long_double  # noqa: F401
-
 LLONG_MAX = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
 

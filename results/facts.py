@@ -5,7 +5,7 @@ from typing import Any
 
 from adapters.base import parse_info
 from forkdiff.client import Connection
-from forkdiff.types import Kind, Reply
+from forkdiff.types import Kind
 
 
 def _config(c: Connection, name: str) -> str | None:

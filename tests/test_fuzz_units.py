@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from forkdiff.spec import load_spec
-from forkdiff.types import NULL, Command, Kind, Reply, array, bulk, bulks, double, error, integer, map_, simple
+from forkdiff.types import Command, Kind, Reply, array, bulk, bulks, double, error, integer, simple
 from fuzz.catalogue import Catalogue, divergence_id, fold, read_records
 from fuzz.encoding import MAX_DB, codec_for
 from fuzz.classify import SPLIT, TARGET, classify

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from forkdiff.resp import ProtocolError, ReplyParser, encode_command
-from forkdiff.types import Kind, Reply, array, bulk, integer, simple
+from forkdiff.types import Kind, Reply, array, bulk, integer
 from reference_server.protocol import ProtocolViolation, RequestParser, split_args
 from reference_server.replies import NULL_ARRAY, Bool, Double, Err, Map, RSet, Verbatim, format_double, to_bytes
 
