@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from forkdiff.types import Kind, bulk, bulks, integer, simple
+from forkdiff.types import Kind, array, bulk, bulks, integer, simple
 
 from .asserts import assert_error, assert_help, assert_members, assert_null, assert_ok, assert_reply
 from .glob_cases import GLOB_CASES
@@ -326,8 +326,12 @@ def test_object_refcount(conn):
 
 def test_object_idletime_fresh_key(conn):
     # Not a small integer: older servers share those objects, whose idle time is the server's uptime (flaky).
-    put(conn, "a", "v")
-    assert_reply(conn.call("OBJECT", "IDLETIME", "a"), integer(0))
+    # Written and read in one transaction: the idle clock ticks in whole seconds and does not move during EXEC,
+    # so a second boundary falling between the two commands cannot make it read 1.
+    assert_ok(conn.call("MULTI"))
+    conn.call("SET", "a", "v")
+    conn.call("OBJECT", "IDLETIME", "a")
+    assert_reply(conn.call("EXEC"), array(simple("OK"), integer(0)))
 
 
 def test_object_freq_without_lfu_policy(conn):
@@ -402,5 +406,4 @@ def test_waitaof_errors(conn, args, message):
 
 
 def conn_array(*numbers: int):
-    from forkdiff.types import array
     return array(*(integer(n) for n in numbers))
