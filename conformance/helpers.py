@@ -1,6 +1,8 @@
 """Small helpers that conformance cases of several groups share: reading a value's encoding, building replies."""
 from __future__ import annotations
 
+import time
+
 from forkdiff.types import Reply, array, integer
 
 
@@ -12,3 +14,19 @@ def encoding(conn, key: str) -> bytes:
 def ints(*values: int) -> Reply:
     """An array of integers, as BITFIELD, HEXPIRE/HTTL and the like reply."""
     return array(*(integer(v) for v in values))
+
+
+def wait_blocked(conn, count: int, limit_s: float = 5.0) -> None:
+    """Wait until the server reports `count` blocked clients, so that what the case does next cannot overtake a
+    blocking command sent on another connection (a missing reply alone does not show the server has read it)."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        info = conn.call("INFO", "clients").value
+        text = info[1] if isinstance(info, tuple) else info
+        if isinstance(text, bytes):
+            text = text.decode()
+        if f"blocked_clients:{count}\r" in text:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never saw {count} blocked clients")
+        time.sleep(0.005)

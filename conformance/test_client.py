@@ -10,6 +10,7 @@ from forkdiff.client import Connection
 from forkdiff.types import Kind, Reply, bulk, integer, simple
 
 from .asserts import assert_error, assert_null, assert_null_array, assert_ok, assert_reply
+from .helpers import wait_blocked
 
 SYNTAX = "ERR syntax error"
 BAD_NAME = "ERR Client names cannot contain spaces, newlines or special characters."
@@ -417,30 +418,30 @@ def test_client_kill_wrong_arity(conn):
 
 
 # -- UNBLOCK ---------------------------------------------------------------------------------------------------
-def blocked_client(connect_client):
+def blocked_client(conn, connect_client):
     """A connection blocked in BZPOPMIN on a missing key; returns (connection, its id)."""
     c = connect_client()
     client_id = c.call("CLIENT", "ID").value
     c.send("BZPOPMIN", "nokey", "0")
-    time.sleep(0.05)
+    wait_blocked(conn, 1)
     return c, client_id
 
 
 def test_client_unblock_timeout(conn, connect_client, resp):
-    blocked, blocked_id = blocked_client(connect_client)
+    blocked, blocked_id = blocked_client(conn, connect_client)
     assert_reply(conn.call("CLIENT", "UNBLOCK", blocked_id), integer(1))
     assert_null_array(blocked.read_reply(), resp)
     assert_reply(blocked.call("PING"), simple("PONG"))
 
 
 def test_client_unblock_timeout_explicit(conn, connect_client, resp):
-    blocked, blocked_id = blocked_client(connect_client)
+    blocked, blocked_id = blocked_client(conn, connect_client)
     assert_reply(conn.call("CLIENT", "UNBLOCK", blocked_id, "timeout"), integer(1))
     assert_null_array(blocked.read_reply(), resp)
 
 
 def test_client_unblock_error(conn, connect_client):
-    blocked, blocked_id = blocked_client(connect_client)
+    blocked, blocked_id = blocked_client(conn, connect_client)
     assert_reply(conn.call("CLIENT", "UNBLOCK", blocked_id, "ERROR"), integer(1))
     assert_error(blocked.read_reply(), "UNBLOCKED client unblocked via CLIENT UNBLOCK")
 
@@ -453,7 +454,7 @@ def test_client_unblock_not_blocked(conn, connect_client):
 
 
 def test_client_unblock_kill_blocked(conn, connect_client):
-    blocked, blocked_id = blocked_client(connect_client)
+    blocked, blocked_id = blocked_client(conn, connect_client)
     assert_reply(conn.call("CLIENT", "KILL", "ID", blocked_id), integer(1))
     assert blocked.is_closed()
 

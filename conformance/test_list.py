@@ -3,14 +3,12 @@ commands (served by other clients' pushes, FIFO, timeouts, MULTI, CLIENT UNBLOCK
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from forkdiff.types import Kind, array, bulk, bulks, integer, simple
 
 from .asserts import assert_error, assert_null, assert_null_array, assert_ok, assert_reply
-from .helpers import encoding
+from .helpers import encoding, wait_blocked
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
@@ -32,19 +30,6 @@ def by_command(name: str) -> list:
     if name in NEWER_COMMANDS:
         marks.append(pytest.mark.since(NEWER_COMMANDS[name]))
     return marks
-
-
-def wait_blocked(conn, count: int) -> None:
-    """Wait until the server reports `count` blocked clients (so a push cannot overtake the blocking command)."""
-    for _ in range(200):
-        info = conn.call("INFO", "clients").value
-        text = info[1] if isinstance(info, tuple) else info
-        if isinstance(text, bytes):
-            text = text.decode()
-        if f"blocked_clients:{count}\r" in text:
-            return
-        time.sleep(0.005)
-    raise AssertionError(f"never saw {count} blocked clients")
 
 
 # -- pushes ----------------------------------------------------------------------------------------------------------

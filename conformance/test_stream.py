@@ -9,6 +9,7 @@ import pytest
 from forkdiff.types import NULL, Kind, array, bulk, bulks, integer, map_, simple
 
 from .asserts import assert_error, assert_help, assert_null, assert_null_array, assert_ok, assert_reply
+from .helpers import wait_blocked
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
@@ -473,8 +474,9 @@ def test_xread_errors(s3):
 def test_xread_block_wakes_on_xadd(conn, connect_client, resp):
     conn.call("XADD", "s", "1-0", "f", "old")
     conn.send("XREAD", "BLOCK", "5000", "STREAMS", "s", "nokey", "$", "$")
-    assert conn.read_reply(timeout=0.1).kind is Kind.TIMEOUT
-    connect_client().call("XADD", "nokey", "7-0", "f", "new")
+    other = connect_client()
+    wait_blocked(other, 1)
+    other.call("XADD", "nokey", "7-0", "f", "new")
     assert_reply(conn.read_reply(), xread_reply(resp, ("nokey", entries(entry("7-0", "f", "new")))))
 
 
@@ -482,9 +484,9 @@ def test_xread_block_serves_clients_in_order(conn, connect_client, resp):
     conn.call("XADD", "s", "1-0", "f", "old")
     first, second = connect_client(), connect_client()
     first.send("XREAD", "BLOCK", "0", "STREAMS", "s", "$")
-    assert first.read_reply(timeout=0.05).kind is Kind.TIMEOUT
+    wait_blocked(conn, 1)
     second.send("XREAD", "BLOCK", "0", "STREAMS", "s", "1-0")
-    assert second.read_reply(timeout=0.05).kind is Kind.TIMEOUT
+    wait_blocked(conn, 2)
     conn.call("XADD", "s", "2-0", "f", "new")
     expected = xread_reply(resp, ("s", entries(entry("2-0", "f", "new"))))
     assert_reply(first.read_reply(), expected)
@@ -493,8 +495,8 @@ def test_xread_block_serves_clients_in_order(conn, connect_client, resp):
 
 def test_xread_block_ignores_other_types(conn, connect_client, resp):
     conn.send("XREAD", "BLOCK", "5000", "STREAMS", "k", "$")
-    assert conn.read_reply(timeout=0.05).kind is Kind.TIMEOUT
     other = connect_client()
+    wait_blocked(other, 1)
     other.call("LPUSH", "k", "x")
     assert conn.read_reply(timeout=0.05).kind is Kind.TIMEOUT
     other.call("DEL", "k")
