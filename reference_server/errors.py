@@ -313,3 +313,4 @@ VSET_NO_KEY = "ERR key does not exist"
 VSET_BAD_VEMB_OPTION = "ERR invalid option"
 VSET_COUNT_NOT_INTEGER = "ERR COUNT value is not an integer"
 MODULE_KEY_NO_COPY = "ERR not supported for this module key"
+DUMP_UNSUPPORTED = "ERR DUMP of a %s value is not supported by this server"  # the reference's own (no Redis text)

@@ -73,6 +73,16 @@ def command_docs(spec: CommandSpec, handlers: dict = HANDLERS) -> Map:
                for k, v in docs)
 
 
+def display_name(spec: CommandSpec) -> bytes:
+    """The name Redis shows: module commands (vector sets) keep the upper case they were registered with."""
+    return spec.raw.get("name", spec.name).encode() if "|" not in spec.name else spec.name.encode()
+
+
+def _module_of(spec: CommandSpec) -> bytes | None:
+    docs = spec.raw.get("docs_reply", {}).get("value", [])
+    return next((v["value"].encode() for k, v in docs if k.get("value") == "module"), None)
+
+
 def _find(engine, name: bytes) -> CommandSpec | None:
     """A command by name, "container|sub" names included, if this server implements it."""
     spec = engine.spec.get(name.decode("utf-8", "surrogateescape"))
@@ -103,7 +113,7 @@ def command_docs_cmd(engine, client, argv):
         specs: Iterable[CommandSpec] = implemented(engine)
     else:
         specs = (spec for spec in (_find(engine, name) for name in argv[2:]) if spec is not None)
-    return Map((spec.name.encode(), command_docs(spec, handlers_of(engine))) for spec in specs)
+    return Map((display_name(spec), command_docs(spec, handlers_of(engine))) for spec in specs)
 
 
 @command("command|list")
@@ -112,7 +122,7 @@ def command_list(engine, client, argv):
     names = []
     for spec in implemented(engine):
         subs = [engine.spec[sub] for sub in spec.subcommands if sub in handlers_of(engine)]
-        names.extend(s.name.encode() for s in (spec, *subs) if keep(s))
+        names.extend(display_name(s) for s in (spec, *subs) if keep(s))
     return names
 
 
@@ -123,13 +133,13 @@ def _list_filter(argv: list[bytes]):
     if len(argv) != 5 or argv[2].lower() != b"filterby":
         raise CommandError(errors.SYNTAX)
     kind, value = argv[3].lower(), argv[4]
-    if kind == b"module":
-        return lambda spec: False  # no modules are loaded here
+    if kind == b"module":  # the built-in vectorset module is the only one
+        return lambda spec: (_module_of(spec) or b"").lower() == value.lower()
     if kind == b"aclcat":
         category = "@" + value.decode("utf-8", "surrogateescape").lower()
         return lambda spec: category in spec.acl_categories
     if kind == b"pattern":
-        return lambda spec: match(value, spec.name.encode(), True)
+        return lambda spec: match(value, display_name(spec), True)
     raise CommandError(errors.SYNTAX)
 
 

@@ -19,8 +19,11 @@ def dump(engine, client, argv):
     if value is None:
         return None
     config = engine.config
-    return dump_payload(value, compress=config.get("rdbcompression") == "yes",
-                        compress_depth=config.get_int("list-compress-depth"))
+    try:
+        return dump_payload(value, compress=config.get("rdbcompression") == "yes",
+                            compress_depth=config.get_int("list-compress-depth"))
+    except TypeError:  # a value with no RDB form here (vector sets: their graph is random, never Redis's own)
+        raise CommandError(errors.DUMP_UNSUPPORTED % value.TYPE) from None
 
 
 class RestoreOptions:

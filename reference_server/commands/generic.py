@@ -154,9 +154,12 @@ def copy(engine, client, argv):
     value = lookup_read(engine, src_db, src)
     if value is None:
         return 0
-    if dst_db.get(dst) is not None:
-        if not replace:
-            return 0
+    occupied = dst_db.get(dst) is not None
+    if occupied and not replace:
+        return 0
+    if not getattr(value, "copyable", True):  # a module type without a copy callback (vector sets)
+        raise CommandError(errors.MODULE_KEY_NO_COPY)
+    if occupied:
         dst_db.delete(dst)
     settle_string_encoding(src_db, src)
     when = src_db.expires.get(src)

@@ -57,6 +57,7 @@ class Query:
 
 class VectorSet:
     TYPE = "vectorset"
+    copyable = False  # COPY refuses it: the module has no copy callback
     __slots__ = ("dim", "quant", "m", "uid", "nodes", "projection", "projection_input", "entry", "max_level",
                  "last_id", "numattribs", "rng")
 
