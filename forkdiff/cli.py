@@ -71,6 +71,8 @@ _EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 def _load_extensions() -> None:
     import importlib
+    if _EXTENSIONS:  # main() called again in the same process
+        return
     for name in ("adapters.cli", "fuzz.cli", "fuzz.concurrency_cli", "results.cli"):
         try:
             module = importlib.import_module(name)
