@@ -148,7 +148,7 @@ class Campaign:
             minimal = program
             traces, finding = rep.evidence(minimal, signature)
         reproduced = rep.still_reproduces(minimal, signature, self.options.reruns)
-        record = _record(signature, minimal, traces, finding, self.versions)
+        record = _record(signature, minimal, traces, finding, self.versions, self.references)
         record.update(reruns=self.options.reruns, reproduced=reproduced,
                       still_reproduces=reproduced > 0, reproduce_rate=round(reproduced / max(1, self.options.reruns), 3))
         record["known"] = label(record, list(self.known))
@@ -165,10 +165,13 @@ def _smaller(a: Program, b: Program | None) -> bool:
 
 
 def _record(signature: str, program: Program, traces: Mapping, finding: Finding | None,
-            versions: Mapping[str, str]) -> dict:
+            versions: Mapping[str, str], references: Sequence[str] = ()) -> dict:
+    """What re-running the comparison later needs is all here: the program, the references (in order: the first
+    is the one replies are compared with) and every target's replies with their raw bytes (fuzz.reclassify)."""
     verdict, target, command, cls = signature.split(SEPARATOR)[:4]
     out: dict[str, Any] = {"signature": signature, "verdict": verdict, "target": target, "command": command,
                            "class": cls, "program": program.to_json(), "steps": len(program),
+                           "references": list(references),
                            "traces": {name: tr.to_json() for name, tr in traces.items()},
                            "versions": dict(versions)}
     if finding is not None:

@@ -6,6 +6,10 @@
 Resuming: Hypothesis's example database lives in OUT/hypothesis and the catalogue in OUT/divergences.jsonl; run
 again with the same OUT and already-found divergences are counted, not re-reported. To share one database between
 machines or shards, pass ``--database redis://HOST:PORT`` (Hypothesis's RedisExampleDatabase; needs redis-py).
+
+After a change to the comparison rules, bring a stored catalogue up to date without a new campaign:
+
+    forkdiff fuzz reclassify --out fuzz-out [--dry-run]
 """
 from __future__ import annotations
 
@@ -24,8 +28,8 @@ DEFAULT_OUT = "fuzz-out"
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("fuzz", help="differential fuzzing of targets against references",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--targets", required=True, type=parse_list, metavar="A,B[,C…]",
-                   help="targets to run every program on (see `forkdiff targets`)")
+    p.add_argument("--targets", type=parse_list, metavar="A,B[,C…]",
+                   help="targets to run every program on (see `forkdiff targets`); required for a campaign")
     p.add_argument("--reference", type=parse_list, default=None, metavar="X[,Y]",
                    help="the references (default redis@8.2 when among the targets, else the first target)")
     p.add_argument("--budget", type=float, default=60.0, metavar="SECONDS", help="wall time (default 60)")
@@ -55,11 +59,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="run the reference server in this process (default: a `forkdiff serve` process of its own)")
     p.add_argument("--quiet", action="store_true", help="no live progress")
     p.set_defaults(func=cmd_fuzz)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", title="actions (instead of a campaign)")
+    r = actions.add_parser("reclassify", help="re-run the current comparison on a stored catalogue",
+                           description=RECLASSIFY_ABOUT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("--out", required=True, metavar="DIR", help="a campaign's output directory (its divergences.jsonl)")
+    r.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    r.add_argument("--reference", type=parse_list, default=None, metavar="X[,Y]",
+                   help="references for entries that do not record their own (default: those in OUT/summary.json)")
+    r.add_argument("--known", default=None, metavar="TOML", help="curated known divergences, to label changed entries")
+    r.add_argument("--markdown", default=None, metavar="PATH", help="render the catalogue (default OUT/DIVERGENCES.md)")
+    r.add_argument("--quiet", action="store_true", help="no progress, no per-entry lines")
+    r.set_defaults(func=cmd_reclassify)
 
 
-def fail(message: str, code: int = 2) -> int:
-    print(f"forkdiff fuzz: {message}", file=sys.stderr)
+RECLASSIFY_ABOUT = """\
+Re-parse every catalogued entry's stored raw replies and re-run the current comparison and blame rules on them,
+without starting a server. Entries that no longer diverge are marked resolved, entries whose class, rule or blamed
+target changed are updated, entries that now share a signature are merged (counts summed). The file stays
+append-only: each change is one "reclassified" record. Entries lacking what the comparison needs are kept as
+recorded, and labelled so. Run it when no campaign is writing to the same OUT; then `forkdiff report` re-renders
+results/ from the updated store.
+
+    forkdiff fuzz reclassify --out results/data/fuzz --dry-run
+"""
+
+
+def fail(message: str, code: int = 2, command: str = "forkdiff fuzz") -> int:
+    print(f"{command}: {message}", file=sys.stderr)
     return code
+
+
+def cmd_reclassify(args: argparse.Namespace) -> int:
+    from .reclassify_cli import run_reclassify
+    return run_reclassify(args)
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
@@ -68,6 +100,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     from .reference_process import campaign_target
     from .targets import start_targets, stop_targets
 
+    if not args.targets:
+        return fail("--targets is required for a campaign (or give an action: forkdiff fuzz reclassify --out DIR)")
     references = args.reference or (["redis@8.2"] if "redis@8.2" in args.targets else args.targets[:1])
     names = list(dict.fromkeys(references + args.targets))
     if args.budget <= 0 or args.timeout <= 0 or not 0 <= args.invalid_rate <= 1 or not 1 <= args.min_steps <= args.max_steps \
@@ -144,7 +178,8 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
         summary = _summary(campaign, catalog, args, targets)
         name = "summary.json" if count == 1 else f"summary.shard-{index}-of-{count}.json"
         (out / name).write_text(json.dumps(summary, indent=2) + "\n")
-        write_markdown(args.markdown or out / "DIVERGENCES.md", catalogue.entries.values(), known)
+        active = catalogue.active()
+        write_markdown(args.markdown or out / "DIVERGENCES.md", active, known, len(catalogue.entries) - len(active))
     print(json.dumps({k: summary[k] for k in ("programs", "commands_executed", "commands_per_second",
                                               "divergences", "new_divergences")}))
     if interrupted:
@@ -169,7 +204,7 @@ def _summary(campaign: Any, catalog: Any, args: argparse.Namespace, targets: dic
     elapsed = max(1e-9, time.monotonic() - campaign.started) if campaign.started else 0.0
     return {"programs": runner.programs, "commands_executed": runner.commands,
             "commands_per_second": round(runner.commands / elapsed, 1) if elapsed else 0.0,
-            "elapsed_s": round(elapsed, 2), "divergences": len(campaign.catalogue.entries),
+            "elapsed_s": round(elapsed, 2), "divergences": len(campaign.catalogue.active()),
             "new_divergences": campaign.new_divergences, "targets": versions(targets),
             "references": list(campaign.references), "restarts": runner.restarts, "seed": args.seed,
             "shard": "%d/%d" % args.shard, "resp": list(args.resp), "budget_s": args.budget,
@@ -188,7 +223,7 @@ class Progress:
         elapsed = max(1e-9, time.monotonic() - c.started)
         r = c.runner
         return (f"[fuzz {elapsed:6.1f}s] programs {r.programs}  commands {r.commands} "
-                f"({r.commands / elapsed:,.0f}/s)  divergences {len(c.catalogue.entries)} (new {c.new_divergences})")
+                f"({r.commands / elapsed:,.0f}/s)  divergences {len(c.catalogue.active())} (new {c.new_divergences})")
 
     def update(self, c: Any) -> None:
         now = time.monotonic()
@@ -212,3 +247,4 @@ def _protocol(targets: dict, references: list[str], args: argparse.Namespace) ->
     for d in report["differences"]:
         print(f"  {d['frame']!r}: {d['target']} {d['got']} vs {d['expected']}", file=sys.stderr)
     return 0
+

@@ -41,7 +41,7 @@ def entry_lines(e: Mapping, known: list[Known], level: int = 2) -> list[str]:
            f"- still reproduces: {e.get('reproduced', '?')}/{e.get('reruns', '?')} re-runs; "
            f"minimal program: {len(program)} command(s), RESP{program.resp}",
            "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(e.get("versions", {}).items())),
-           f"- known: [{tag['reason']}]({tag['link']})" if tag else "- known: no", "",
+           f"- known: [{tag['reason']}]({tag['link']})" if tag else "- known: no", *status_lines(e), "",
            "```sh", repro_script(program), "```", "", f"Replies at step {step + 1} (`{program.steps[step]}`):", ""]
     for name, trace in sorted(e.get("traces", {}).items()):
         replies = trace.get("replies", [])
@@ -49,15 +49,34 @@ def entry_lines(e: Mapping, known: list[Known], level: int = 2) -> list[str]:
     return out + [""]
 
 
-def render_markdown(entries: Iterable[Mapping], known: list[Known]) -> str:
+def status_lines(e: Mapping) -> list[str]:
+    """What `forkdiff fuzz reclassify` did to an entry, if anything."""
+    status, at = e.get("status"), e.get("reclassified")
+    if status == "as_recorded":
+        return [f"- classification as recorded, not re-checked on {at}: {e.get('reason', '')}"]
+    out = []
+    if status == "changed":
+        out.append(f"- re-classified on {at}; was `{e.get('was')}`")
+    if e.get("merged"):
+        out.append(f"- merged with {', '.join(f'`{m}`' for m in e['merged'])} (counts summed)")
+    return out
+
+
+def inactive_line(count: int) -> list[str]:
+    return [f"{count} more resolved or merged by re-classification: kept in divergences.jsonl, not listed.", ""] \
+        if count else []
+
+
+def render_markdown(entries: Iterable[Mapping], known: list[Known], inactive: int = 0) -> str:
+    """`entries`: the active ones (fuzz.catalogue.is_active); `inactive`: how many others the catalogue holds."""
     ordered = sorted(entries, key=lambda e: (e["verdict"], e["target"], e["command"], e["class"]))
-    lines = [HEADER, f"{len(ordered)} divergence(s).", ""]
+    lines = [HEADER, f"{len(ordered)} divergence(s).", "", *inactive_line(inactive)]
     for e in ordered:
         lines += entry_lines(e, known)
     return "\n".join(lines)
 
 
-def write_markdown(path: str | Path, entries: Iterable[Mapping], known: list[Known]) -> None:
+def write_markdown(path: str | Path, entries: Iterable[Mapping], known: list[Known], inactive: int = 0) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     # error texts echo arguments byte for byte: a byte that is not UTF-8 is written as its escape (\udcff)
-    Path(path).write_text(render_markdown(entries, known), encoding="utf-8", errors="backslashreplace")
+    Path(path).write_text(render_markdown(entries, known, inactive), encoding="utf-8", errors="backslashreplace")
