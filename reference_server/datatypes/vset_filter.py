@@ -325,10 +325,7 @@ def run_filter(program: list[Token], attributes: bytes) -> bool:
         else:
             b = stack.pop()
             a = stack.pop()
-            result = _BINARY[t.value](a, b)
-            if isinstance(result, float) and (result != result or math.isinf(result)):
-                result = float(result)
-            stack.append(Token(NUM, result))
+            stack.append(Token(NUM, _BINARY[t.value](a, b)))
     return bool(stack) and _truth(stack.pop())
 
 
