@@ -445,7 +445,7 @@ def vsim(engine, client, argv):
     if opts.filter is not None:
         program = opts.filter
         accept = lambda node: node.attrib is not None and run_filter(program, node.attrib)  # noqa: E731
-    found = vset.search(vset.query(values), ef, accept)
+    found = vset.search(vset.query(values), ef, accept, linear=opts.truth)
     hits = []
     for node, distance in found[:opts.count]:
         if distance / 2 > opts.epsilon:

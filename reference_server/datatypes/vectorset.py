@@ -9,7 +9,9 @@ What is exact and what is not:
 - Search is exhaustive: VSIM scans every element and keeps the best `ef` with the priority-queue rules of Redis's
   hnsw.c (the order among equal distances included), which is what Redis's linear scan (TRUTH) returns, and what
   its graph search returns whenever that search reaches every element (small sets). On large sets Redis's HNSW
-  search is approximate and may miss neighbours this one finds; FILTER-EF never cuts this search short.
+  search is approximate and may miss neighbours this one finds; FILTER-EF never cuts this search short. Equal
+  distances come out as TRUTH orders them under TRUTH, and newest first otherwise, which is how Redis's graph
+  search usually (not always: its graph is random) meets them.
 - The graph is Redis's in kind, not in detail: levels are drawn at random (p = 0.25, at most 16) and links are
   chosen among the nearest elements of each layer with hnsw.c's neighbour-selection rules (M links wanted,
   2*M allowed on layer 0, bidirectional), so VLINKS and VINFO max-level have Redis's shape; the levels are random
@@ -170,12 +172,14 @@ class VectorSet:
         node.attrib = attrib
 
     # -- search ------------------------------------------------------------------------------------------------
-    def search(self, query: Query, ef: int, accept=None) -> list[tuple[Node, float]]:
-        """The best `ef` elements by distance, best first, pushed newest first into a queue kept like hnsw.c's
-        pqueue (among equal distances the later push comes first, unless the queue was full)."""
+    def search(self, query: Query, ef: int, accept=None, linear: bool = False) -> list[tuple[Node, float]]:
+        """The best `ef` elements by distance, best first, pushed into a queue kept like hnsw.c's pqueue (among
+        equal distances the later push comes first, unless the queue was full). `linear` is Redis's TRUTH scan,
+        which pushes the newest element first; otherwise the oldest goes first, as a graph search mostly meets
+        them (each node lists its links in the order they were made), so ties usually come out newest first."""
         dists: list[float] = []  # ascending
         found: list[Node] = []
-        for node in self.newest_first():
+        for node in (self.newest_first() if linear else self.nodes.values()):
             if accept is not None and not accept(node):
                 continue
             d = self.distance(query, node)
