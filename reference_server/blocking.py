@@ -14,8 +14,9 @@ from typing import Any, Callable
 from . import errors
 from .errors import CommandError
 from .longdouble import parse_long_double
+from .pubsub import with_own_pushes
 from .keyspace import type_name
-from .replies import NULL_ARRAY, NO_REPLY
+from .replies import NULL_ARRAY, NO_REPLY, Pushes
 
 LLONG_MAX = (1 << 63) - 1
 
@@ -130,19 +131,31 @@ def serve_ready_keys(engine: Any) -> None:
                     continue
                 reply = _run_as(engine, client, op)
                 if reply is None:
+                    _deliver_held(client)
                     continue
                 op.cancel(engine, client)
+                for hook in engine.extensions.get("served_hooks", ()):  # client-side caching: XREAD's keys
+                    hook(engine, client, op)
                 if client.deliver is not None:
-                    client.deliver(reply)
+                    client.deliver(with_own_pushes(client, reply))
+
+
+def _deliver_held(client: Any) -> None:
+    held = client.extra.pop("pending_pushes", None)
+    if held and client.deliver is not None:
+        client.deliver(Pushes(held))
 
 
 def _run_as(engine: Any, client: Any, op: BlockedOp) -> Any:
+    """Re-run the blocked command in its database; what it pushes to its own client waits for its reply."""
     saved = client.db
     client.db = op.db
+    client.extra["serving"] = True
     try:
         return op.try_serve(engine, client)
     finally:
         client.db = saved
+        client.extra.pop("serving", None)
 
 
 def expire_blocked(engine: Any, now_ms: int) -> int:

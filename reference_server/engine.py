@@ -22,6 +22,7 @@ from .config import Config
 from .errors import CommandError
 from .keyspace import Database, Keyspace
 from .notify import notify_expired
+from .pubsub import with_own_pushes
 from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
 
@@ -143,11 +144,12 @@ class Engine:
         outer = getattr(local, "now", None) is None
         if outer:
             local.now = self.real_clock()
+            local.client = client
         try:
             reply = self._dispatch(client, argv)
         finally:
             if outer:
-                local.now = None
+                local.now = local.client = None
         if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
             return reply
         client.last_interaction_ms = self.real_clock()
@@ -156,10 +158,11 @@ class Engine:
             # CLIENT REPLY SKIP silences itself and then the one command after it; pushes are never silenced
             client.reply_mode = {"skip": "on", "skip-next": "skip"}.get(mode, mode)
             reply = reply if type(reply) is Pushes else NO_REPLY
-        pending = client.extra.pop("pending_pushes", None) if outer else None
-        if pending:  # pushes a command sent to its own client follow its reply (after a whole EXEC or script)
-            reply = Pushes([reply, *pending])
-        return reply
+        if not outer:
+            return reply
+        for hook in self.extensions.get("after_command_hooks", ()):  # client-side caching's own invalidations
+            hook(self, client, argv)
+        return with_own_pushes(client, reply)
 
     def _dispatch(self, client: ClientState, argv: list[bytes]) -> Any:
         name = argv[0].decode("utf-8", "surrogateescape").lower()
@@ -224,6 +227,7 @@ class Engine:
         if depth == 0:  # commands run by EXEC or a script leave the client's last command as EXEC/EVAL
             client.last_command = spec.name
         local.depth = depth + 1
+        caller, local.executing = getattr(local, "executing", None), client
         started = time.perf_counter_ns()
         try:
             reply = handler(self, client, argv)
@@ -231,6 +235,7 @@ class Engine:
             reply = exc.reply
         finally:
             local.depth = depth
+            local.executing = caller
         # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call
         self.stats["total_commands_processed"] += 1
         stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
@@ -247,6 +252,20 @@ class Engine:
         if depth == 0 and self.keyspace.ready_keys and self.serve_inline:
             self.serve_ready()
         return reply
+
+    def current_client(self) -> ClientState | None:
+        """The connection whose command runs on this thread (a script's caller, not the script's own client)."""
+        return getattr(self._local, "client", None)
+
+    def executing_client(self) -> ClientState | None:
+        """The client whose command is executing on this thread: a script's own client inside a script."""
+        return getattr(self._local, "executing", None)
+
+    def before_sleep(self, timer: bool = False) -> None:
+        """What Redis does before its event loop sleeps again: runtimes call it when a connection has run what it
+        had read (and from the timer, `timer`); client-side caching sends its BCAST invalidations here."""
+        for hook in self.extensions.get("before_sleep_hooks", ()):
+            hook(self, timer)
 
     def serve_ready(self) -> None:
         """Serve clients blocked on keys that received data (FIFO per key)."""

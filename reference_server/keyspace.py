@@ -19,7 +19,7 @@ def type_name(value: Any) -> str:
 
 class Database:
     __slots__ = ("index", "data", "expires", "watchers", "clock", "blocked", "ready_keys", "last_access",
-                 "on_expired", "__weakref__")
+                 "on_expired", "on_modified", "__weakref__")
 
     def __init__(self, index: int, clock: Callable[[], int], ready_keys: set | None = None) -> None:
         self.index = index
@@ -32,6 +32,8 @@ class Database:
         self.ready_keys: set[tuple[int, bytes]] = ready_keys if ready_keys is not None else set()
         self.clock = clock
         self.on_expired: Callable[[Database, bytes], None] | None = None  # keyspace notification (notify.py)
+        # every changed key, and whether it expired (client-side caching invalidations, tracking.py)
+        self.on_modified: Callable[[Database, bytes, bool], None] | None = None
 
     # -- reading -----------------------------------------------------------------------------------------------
     def _expired(self, key: bytes) -> bool:
@@ -43,7 +45,7 @@ class Database:
         value = self.data.get(key)
         if value is not None and key in self.expires and self._expired(key):
             self._remove(key)
-            self.signal(key)
+            self.signal(key, expired=True)
             if self.on_expired is not None:
                 self.on_expired(self, key)
             return None
@@ -133,8 +135,14 @@ class Database:
         if key in self.blocked:  # deleted under a blocked client: those that unblock on no key must hear it
             self.ready_keys.add((self.index, key))
 
-    def signal(self, key: bytes) -> None:
-        """The key changed: every client WATCHing it will fail its EXEC.
+    def signal(self, key: bytes, expired: bool = False) -> None:
+        """The key changed (Redis's signalModifiedKey): WATCHers and client-side caching hear of it."""
+        self.touch_watchers(key)
+        if self.on_modified is not None:
+            self.on_modified(self, key, expired)
+
+    def touch_watchers(self, key: bytes) -> None:
+        """Every client WATCHing the key will fail its EXEC.
 
         Except a key that had already expired when it was WATCHed and is now gone: logically nothing changed.
         """
@@ -157,8 +165,8 @@ class Database:
         self.data.clear()
         self.expires.clear()
         self.last_access.clear()
-        for key in touched:
-            self.signal(key)
+        for key in touched:  # a flush tells client-side caching once, for all keys (tracking.flushed)
+            self.touch_watchers(key)
 
     def active_expire(self, budget: int = 20) -> int:
         """Delete up to `budget` random expired keys; returns how many went (Redis's active expire cycle)."""
@@ -170,7 +178,7 @@ class Database:
         for key in sample:
             if self.expires.get(key, now + 1) <= now:
                 self._remove(key)
-                self.signal(key)
+                self.signal(key, expired=True)
                 if self.on_expired is not None:
                     self.on_expired(self, key)
                 gone += 1

@@ -153,12 +153,26 @@ def unsubscribe_everything(engine: Any, client: Any) -> None:
 
 
 # -- publishing ----------------------------------------------------------------------------------------------------
-def _send(client: Any, publisher: Any, message: Push) -> None:
-    # a script publishes through a client of its own: its caller is the client that is executing
-    if client is publisher or client is publisher.extra.get("script_caller"):
+def send_push(client: Any, publisher: Any, message: Push) -> None:
+    """Deliver a push to `client`: at once, or after the reply when `client` is the one executing (`publisher`).
+
+    Pub/sub messages and client-side caching invalidations (tracking.py) both go out this way."""
+    # a script publishes through a client of its own: its caller is the client that is executing; a blocked client
+    # being served holds its pushes until its reply
+    if client is publisher or client is publisher.extra.get("script_caller") or "serving" in client.extra:
         client.extra.setdefault("pending_pushes", []).append(message)
     elif client.deliver is not None:
         client.deliver(message)
+
+
+def with_own_pushes(client: Any, reply: Any) -> Any:
+    """The reply followed by the pushes its command sent to its own client (after a whole EXEC or script), or
+    preceded by them where Redis answers later (a FLUSHALL SYNC waits for its background job)."""
+    pending = client.extra.pop("pending_pushes", None)
+    first = client.extra.pop("pushes_before_reply", False)
+    if not pending:
+        return reply
+    return Pushes([*pending, reply] if first else [reply, *pending])
 
 
 def publish(engine: Any, publisher: Any, channel: bytes, payload: bytes) -> int:
@@ -169,10 +183,10 @@ def publish(engine: Any, publisher: Any, channel: bytes, payload: bytes) -> int:
         by_pattern = [(pattern, list(clients.values())) for pattern, clients in pubsub.tables["patterns"].items()
                       if stringmatch(pattern, channel)]
     for client in receivers:
-        _send(client, publisher, Push([CHANNELS.message_word, channel, payload]))
+        send_push(client, publisher, Push([CHANNELS.message_word, channel, payload]))
     for pattern, clients in by_pattern:
         for client in clients:
-            _send(client, publisher, Push([PATTERNS.message_word, pattern, channel, payload]))
+            send_push(client, publisher, Push([PATTERNS.message_word, pattern, channel, payload]))
     return len(receivers) + sum(len(clients) for _, clients in by_pattern)
 
 
@@ -181,7 +195,7 @@ def shard_publish(engine: Any, publisher: Any, channel: bytes, payload: bytes) -
     with pubsub.lock:
         receivers = list(pubsub.tables["shard"].get(channel, {}).values())
     for client in receivers:
-        _send(client, publisher, Push([SHARD_CHANNELS.message_word, channel, payload]))
+        send_push(client, publisher, Push([SHARD_CHANNELS.message_word, channel, payload]))
     return len(receivers)
 
 

@@ -10,6 +10,7 @@ Plain Python values where the wire type is unambiguous, small wrappers where it 
     Pushes([...])   -> each element written in turn (several replies to one command)
     BigNumber(text) -> big number (bulk in RESP2)
     NULL_ARRAY      -> *-1 in RESP2, _ in RESP3      NO_REPLY -> nothing is written
+    Raw(b"...")     -> written as it is, whatever the protocol (Redis's addReplyProto)
 """
 from __future__ import annotations
 
@@ -57,6 +58,13 @@ class Verbatim(bytes):
 
 class BigNumber(bytes):
     """A RESP3 big number (a script's {big_number=...}): bulk string in RESP2."""
+
+    __slots__ = ()
+
+
+class Raw(bytes):
+    """Bytes already in wire form: a tracking flush writes the null of the tracking client's protocol even where
+    another client, speaking the other protocol, receives it."""
 
     __slots__ = ()
 
@@ -136,6 +144,8 @@ def encode(value: Any, resp: int, out: list[bytes]) -> None:
     elif t is Pushes:
         for v in value:
             encode(v, resp, out)
+    elif t is Raw:
+        out.append(value)
     elif value is NULL_ARRAY:
         out.append(b"_\r\n" if resp == 3 else b"*-1\r\n")
     elif value is NO_REPLY:

@@ -31,8 +31,8 @@ def _flags(engine: Any, client: Any) -> str:
     tracking = client.extra.get("tracking")
     marks = [("P", client_type(engine, client) == "pubsub"), ("x", client.in_multi),
              ("b", client.blocked is not None), ("t", tracking is not None),
-             ("B", bool(tracking and tracking.get("bcast"))), ("d", client.dirty_cas),
-             ("c", client.close_after_reply), ("e", client.no_evict), ("T", client.no_touch)]
+             ("R", bool(tracking and tracking.get("broken_redirect"))), ("B", bool(tracking and tracking.get("bcast"))),
+             ("d", client.dirty_cas), ("c", client.close_after_reply), ("e", client.no_evict), ("T", client.no_touch)]
     return "".join(mark for mark, on in marks if on) or "N"
 
 

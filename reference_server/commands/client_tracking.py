@@ -1,11 +1,13 @@
 """CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO: the client-side caching settings and their checks.
 
 The settings live in ``client.extra["tracking"]`` (absent when tracking is off): redirect id, bcast, optin,
-optout, noloop, prefixes and the one-shot caching flag. Invalidation messages are not sent yet.
+optout, noloop, prefixes, the one-shot caching flag and whether the redirect client went away. What is remembered
+and the invalidation messages are tracking.py's.
 """
 from __future__ import annotations
 
-from .. import errors
+from .. import errors, tracking
+from ..engine import CALL_HOOKS
 from ..errors import CommandError
 from ..replies import OK, Err, Map, RSet
 from ..util import as_text, string2ll
@@ -86,17 +88,20 @@ def _check_prefixes(existing: list[bytes], prefixes: list[bytes]) -> None:
                 raise CommandError(PREFIX_OVERLAP_PROVIDED % (as_text(new), as_text(other)))
 
 
-def _enable(client, redirect: int, flags: set[bytes], prefixes: list[bytes]) -> None:
+def _enable(engine, client, redirect: int, flags: set[bytes], prefixes: list[bytes]) -> None:
     state = client.extra.get("tracking")
     if state is None:
         state = client.extra["tracking"] = {"redirect": 0, "bcast": False, "optin": False, "optout": False,
                                             "noloop": False, "caching": False, "prefixes": []}
     state["redirect"] = redirect
+    state["broken_redirect"] = False
     for flag in MODE_FLAGS:  # the modes are replaced on every TRACKING ON; BCAST prefixes accumulate
         state[flag.decode()] = flag in flags
+    wanted = []
     if state["bcast"]:
         wanted = prefixes or [b""]  # BCAST without a prefix follows every key
         state["prefixes"] = sorted(set(state["prefixes"]) | set(wanted))
+    tracking.enable(engine, client, wanted)
 
 
 @command("client|tracking")
@@ -108,9 +113,9 @@ def client_tracking(engine, client, argv):
         _check_modes(state, flags, prefixes)
         if b"bcast" in flags:
             _check_prefixes(state["prefixes"] if state else [], prefixes)
-        _enable(client, redirect, flags, prefixes)
+        _enable(engine, client, redirect, flags, prefixes)
     elif switch == b"off":
-        client.extra.pop("tracking", None)
+        tracking.disable(engine, client)
     else:
         return Err(errors.SYNTAX)
     return OK
@@ -149,6 +154,8 @@ def _tracking_flags(state: dict | None) -> list[bytes]:
                 flags.append(b"caching-yes" if name == "optin" else b"caching-no")
     if state["noloop"]:
         flags.append(b"noloop")
+    if state.get("broken_redirect"):
+        flags.append(b"broken_redirect")
     return flags
 
 
@@ -158,3 +165,6 @@ def client_trackinginfo(engine, client, argv):
     return Map([(b"flags", RSet(_tracking_flags(state))),
                 (b"redirect", state["redirect"] if state is not None else -1),
                 (b"prefixes", list(state["prefixes"]) if state is not None else [])])
+
+
+CALL_HOOKS.append(tracking.remember_keys)  # after every command (inside EXEC and scripts too): what it read

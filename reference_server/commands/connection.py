@@ -157,7 +157,6 @@ def reset(engine, client, argv):
     client.name = b""
     client.reply_mode = "on"
     client.no_evict = client.no_touch = False
-    client.extra.pop("tracking", None)
     for hook in engine.extensions.get("reset_hooks", ()):  # pub/sub, tracking… drop their per-client state
         hook(engine, client)
     default_auth(engine, client)

@@ -46,6 +46,11 @@ def find_keys(engine, line: list[bytes]) -> KeyRefs:
     return refs
 
 
+def command_keys(spec: CommandSpec, line: list[bytes]) -> list[bytes]:
+    """The keys of a command that is running (Redis's getKeysFromCommand): what client-side caching remembers."""
+    return [line[i] for i, _flags in _from_specs(spec, line)]
+
+
 def _lookup(engine, line: list[bytes]) -> CommandSpec | None:
     """Like Redis's lookupCommand, among the commands this server implements: a container with a subcommand
     argument must name a known subcommand."""

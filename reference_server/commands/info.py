@@ -14,6 +14,7 @@ import selectors
 import sys
 from typing import Any, Callable, Iterable
 
+from .. import tracking
 from ..keyspace import type_name
 from ..replies import Verbatim
 from . import command
@@ -89,6 +90,7 @@ def _clients(engine) -> list[tuple[str, Any]]:
         "clients_in_timeout_table": sum(1 for c in blocked if getattr(c.blocked, "deadline_ms", 0)),
         "total_watched_keys": sum(len(db.watchers) for db in dbs),
         "total_blocking_keys": sum(len(db.blocked) for db in dbs),
+        "tracking_clients": tracking.client_count(engine),
     })
 
 
@@ -130,7 +132,7 @@ def _threads(engine) -> list[tuple[str, Any]]:
 
 
 def _stats(engine) -> list[tuple[str, Any]]:
-    return _fill(F.STATS, engine.stats)
+    return _fill(F.STATS, {**engine.stats, **tracking.totals(engine)})
 
 
 def _replication(engine) -> list[tuple[str, Any]]:

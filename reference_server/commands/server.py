@@ -4,7 +4,8 @@ INFO, CONFIG and COMMAND live in their own modules (info.py, config_cmd.py, comm
 """
 from __future__ import annotations
 
-from .. import errors
+from .. import errors, tracking
+from ..blocking import may_block
 from ..errors import CommandError
 from ..replies import OK
 from ..util import string2ll
@@ -16,17 +17,25 @@ def dbsize(engine, client, argv):
     return len(engine.db(client))
 
 
-def _check_flush_options(argv: list[bytes]) -> None:
-    """FLUSHALL/FLUSHDB take at most one of ASYNC or SYNC; both free memory at once here, so they only parse."""
-    if len(argv) == 1:
-        return
-    if len(argv) > 2 or argv[1].lower() not in (b"async", b"sync"):
+def _check_flush_options(engine, client, argv: list[bytes]) -> None:
+    """FLUSHALL/FLUSHDB take at most one of ASYNC or SYNC; both free memory at once here, so they only parse.
+
+    Redis runs a synchronous flush in the background and answers when it is done, unless the client may not block
+    (EXEC, scripts): the pushes the flush sends to its own client (tracking's null) then come before the +OK."""
+    if len(argv) > 2 or (len(argv) == 2 and argv[1].lower() not in (b"async", b"sync")):
         raise CommandError(errors.SYNTAX)
+    if len(argv) == 2:
+        asynchronous = argv[1].lower() == b"async"
+    else:
+        asynchronous = engine.config.get("lazyfree-lazy-user-flush") == "yes"
+    if not asynchronous and may_block(client):
+        client.extra["pushes_before_reply"] = True
+    tracking.flushed(engine)
 
 
 @command("flushall")
 def flushall(engine, client, argv):
-    _check_flush_options(argv)
+    _check_flush_options(engine, client, argv)
     for db in engine.keyspace.dbs:
         _count_dirty(engine, len(db))
         db.flush()
@@ -35,7 +44,7 @@ def flushall(engine, client, argv):
 
 @command("flushdb")
 def flushdb(engine, client, argv):
-    _check_flush_options(argv)
+    _check_flush_options(engine, client, argv)
     db = engine.db(client)
     _count_dirty(engine, len(db))
     db.flush()

@@ -83,6 +83,7 @@ class LoopServer:
             if loop.time() >= next_expire:
                 next_expire = loop.time() + period
                 self.exclusive(self.engine.active_expire_cycle)
+            self.engine.before_sleep(timer=True)
 
     def _loop_thread(self, index: int, ready: threading.Event) -> None:
         loop = asyncio.new_event_loop()

@@ -216,6 +216,7 @@ class ClientConnection(asyncio.Protocol):
             if not self.handle(result):
                 return
         self.flush()
+        self.engine.before_sleep()  # after this round's replies: BCAST invalidations, the client's own included
         if self.parser.pending > self.engine.config.get_int("client-query-buffer-limit"):
             self.close_now()
 
