@@ -500,6 +500,16 @@ def test_tracking_served_blocked_client_hears_after_its_reply(conn, tracker):
     t.expect("dst")
 
 
+def test_tracking_client_whose_push_serves_a_blocked_client_hears_after_its_reply(conn, tracker, connect_client):
+    t, blocked = tracker(), connect_client()
+    t.call("GET", "dst")
+    blocked.send("BLMOVE", "src", "dst", "LEFT", "LEFT", "0")
+    wait_blocked(conn, 1)
+    assert_reply(t.call("LPUSH", "src", "x"), integer(1))  # in RESP3 the reply first, then the push
+    t.expect("dst")
+    assert_reply(blocked.read_reply(WAIT_S), bulk("x"))
+
+
 def test_tracking_served_xread_reads_its_keys_again(conn, tracker):
     t = tracker()
     t.conn.send("XREAD", "BLOCK", "0", "STREAMS", "st", "$")

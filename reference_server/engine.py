@@ -267,10 +267,25 @@ class Engine:
         for hook in self.extensions.get("before_sleep_hooks", ()):
             hook(self, timer)
 
-    def serve_ready(self) -> None:
-        """Serve clients blocked on keys that received data (FIFO per key)."""
-        with self.ready_lock:
-            serve_ready_keys(self)
+    def serve_ready(self, caller: ClientState | None = None, argv: list[bytes] = (), reply: Any = None) -> Any:
+        """Serve clients blocked on keys that received data (FIFO per key).
+
+        Threaded runtimes serve once the command that fed the keys has returned: given its client, line and reply,
+        what the serving sent that client (an invalidation) follows the reply, as it would inside the command."""
+        local = self._local
+        if caller is not None:
+            local.client = caller
+        try:
+            with self.ready_lock:
+                serve_ready_keys(self)
+        finally:
+            if caller is not None:
+                local.client = None
+        if caller is None or reply is POSTPONED:
+            return reply
+        for hook in self.extensions.get("after_command_hooks", ()):
+            hook(self, caller, argv)
+        return with_own_pushes(caller, reply)
 
     def count_error(self, text: str) -> None:
         """Every error reply is counted by its code for INFO errorstats (as Redis's afterErrorReply does)."""

@@ -71,8 +71,8 @@ def execute_locked(engine: Any, locks: KeyLocks, client: Any, argv: list[bytes])
     with locks.hold(scope):
         reply = engine.execute(client, argv)
         if scope is ALL and engine.keyspace.ready_keys:
-            engine.serve_ready()
+            reply = engine.serve_ready(client, argv, reply)
     if engine.keyspace.ready_keys:  # a client blocked on our key after we chose our scope
         with locks.hold(ALL):
-            engine.serve_ready()
+            reply = engine.serve_ready(client, argv, reply)
     return reply

@@ -166,7 +166,7 @@ class ShardedServer(LoopServer):
         def work() -> Any:
             reply = self.engine.execute(client, argv)
             if scope is ALL and self.engine.keyspace.ready_keys:
-                self.engine.serve_ready()
+                reply = self.engine.serve_ready(client, argv, reply)
             elif self.engine.keyspace.ready_keys:  # serving may touch other shards: do it holding all
                 self._schedule(everything, self.engine.serve_ready)
             return reply
