@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import time
 from typing import Callable
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -27,27 +28,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"forkdiff serve: {exc}", file=sys.stderr)
         return 2
+    stop_requested: list[int] = []
+
+    def request_stop(signum, frame):  # only a flag: whatever the main thread is doing, it finishes it first
+        stop_requested.append(signum)
+
+    # Installed before the port is printed, so a signal sent as soon as the port is known is never missed.
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     server = cls(args.host, args.port, engine=Engine())
     try:
-        server.start()
-    except OSError as exc:
-        print(f"forkdiff serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    print(f"forkdiff reference server ({server.name}) listening on {server.address[0]}:{server.address[1]}",
-          flush=True)
-    print(f"port {server.address[1]}", flush=True)
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while server._thread is not None and server._thread.is_alive():
-            server._thread.join(0.5)
-    except KeyboardInterrupt:
-        pass
+        try:
+            server.start()
+        except OSError as exc:
+            print(f"forkdiff serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 1
+        print(f"forkdiff reference server ({server.name}) listening on {server.address[0]}:{server.address[1]}",
+              flush=True)
+        print(f"port {server.address[1]}", flush=True)
+        while not stop_requested and server._thread is not None and server._thread.is_alive():
+            time.sleep(0.2)
     finally:
         server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
 
 
