@@ -10,9 +10,11 @@ import time
 
 import pytest
 
-from forkdiff.types import Kind
+from forkdiff.resp import encode_command
+from forkdiff.types import Kind, Reply, array, bulk, integer, simple
 
-from .asserts import assert_ok
+from .asserts import assert_ok, assert_reply
+from .helpers import wait_blocked
 
 MARKER = "__keymarker__:end"
 
@@ -150,3 +152,91 @@ def test_notifications_container_classes_filter(events):
     commands = [("RPUSH", "l", "a"), ("LPOP", "l"), ("SADD", "s", "a"), ("HSET", "h", "a", "1")]
     assert events("El", *commands) == both("rpush", "l")[1:] + both("lpop", "l")[1:]
     assert events("Kg", *commands) == both("del", "l")[:1]
+
+
+# -- to the client that caused them --------------------------------------------------------------------------------
+# A push to the client whose command is running waits for that command's reply (after a whole EXEC or script), as in
+# Redis 7.2+; a client in RESP2 can only subscribe and write in one transaction.
+def frame(resp: int, *parts) -> Reply:
+    items = tuple(integer(p) if isinstance(p, int) else bulk(p) for p in parts)
+    return Reply(Kind.PUSH if resp == 3 else Kind.ARRAY, items)
+
+
+def listen(conn, resp: int, *patterns: str) -> None:
+    for count, pattern in enumerate(patterns, 1):
+        assert_reply(conn.call("PSUBSCRIBE", pattern), frame(resp, "psubscribe", pattern, count))
+
+
+@pytest.mark.resp(3)
+@pytest.mark.command("set")
+def test_notifications_own_write_follow_its_reply(conn, resp, config):
+    config("notify-keyspace-events", "KEA")
+    listen(conn, resp, "__keyspace@0__:*", "__keyevent@0__:*")
+    assert_ok(conn.call("SET", "k", "v"))
+    assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyspace@0__:*", "__keyspace@0__:k", "set"))
+    assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:set", "k"))
+    conn.send_raw(encode_command([b"DEL", b"k"]) + encode_command([b"GET", b"k"]))  # pipelined: between the two
+    assert_reply(conn.read_reply(), integer(1))
+    assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyspace@0__:*", "__keyspace@0__:k", "del"))
+    assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:del", "k"))
+    assert_reply(conn.read_reply(), Reply(Kind.NULL, None))
+
+
+@pytest.mark.command("exec")
+def test_notifications_own_writes_in_exec_follow_the_exec_reply(conn, resp, config):
+    config("notify-keyspace-events", "E$")
+    assert_ok(conn.call("MULTI"))
+    for command in [("SUBSCRIBE", "__keyevent@0__:set"), ("SET", "a", "1"), ("SET", "b", "2")]:
+        assert_reply(conn.call(*command), simple("QUEUED"))
+    assert_reply(conn.call("EXEC"), array(frame(resp, "subscribe", "__keyevent@0__:set", 1), simple("OK"),
+                                          simple("OK")))
+    assert_reply(conn.read_reply(), frame(resp, "message", "__keyevent@0__:set", "a"))
+    assert_reply(conn.read_reply(), frame(resp, "message", "__keyevent@0__:set", "b"))
+
+
+@pytest.mark.resp(3)
+@pytest.mark.command("eval")
+def test_notifications_own_writes_in_a_script_follow_its_reply(conn, resp, config):
+    config("notify-keyspace-events", "KEA")
+    listen(conn, resp, "__keyevent@0__:*")
+    script = "redis.call('set', KEYS[1], 'v') redis.call('lpush', KEYS[2], 'x') return redis.call('get', KEYS[1])"
+    assert_reply(conn.call("EVAL", script, "2", "k", "l"), bulk("v"))
+    assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:set", "k"))
+    assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:lpush", "l"))
+    library = ("#!lua name=notifylib\nredis.register_function('touchit', function(keys) "
+               "return redis.call('incr', keys[1]) end)")
+    assert_reply(conn.call("FUNCTION", "LOAD", "REPLACE", library), bulk("notifylib"))
+    assert_reply(conn.call("FCALL", "touchit", "1", "n"), integer(1))
+    assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:incrby", "n"))
+    assert_reply(conn.call("FUNCTION", "DELETE", "notifylib"), simple("OK"))
+
+
+@pytest.mark.resp(3)
+@pytest.mark.command("set")
+def test_notifications_of_another_client_arrive_on_their_own(conn, resp, config, connect_client):
+    config("notify-keyspace-events", "E$")
+    listener = connect_client()
+    listen(listener, resp, "__keyevent@0__:*")
+    assert_ok(conn.call("SET", "k", "v"))
+    assert_reply(listener.read_reply(timeout=2), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:set",
+                                                       "k"))
+    assert_ok(conn.call("SET", "k", "w"))  # already there when the listener next sends a command
+    assert_reply(listener.call("PING"), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:set", "k"))
+    assert_reply(listener.read_reply(), simple("PONG"))
+
+
+@pytest.mark.resp(3)
+@pytest.mark.command("blpop")
+def test_notifications_served_blocked_client_hears_its_own_pop_after_its_reply(conn, resp, config, connect_client):
+    config("notify-keyspace-events", "El")
+    waiter = connect_client()
+    listen(waiter, resp, "__keyevent@0__:*")
+    waiter.send("BLPOP", "l", "0")
+    wait_blocked(conn, 1)
+    assert_reply(conn.call("LPUSH", "l", "a"), integer(1))
+    # the push that fed it is another client's, sent at once; the pop is its own command's, after the reply
+    assert_reply(waiter.read_reply(timeout=2), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:lpush",
+                                                     "l"))
+    assert_reply(waiter.read_reply(timeout=2), array(bulk("l"), bulk("a")))
+    assert_reply(waiter.read_reply(timeout=2), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:lpop",
+                                                     "l"))

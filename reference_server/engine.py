@@ -147,20 +147,26 @@ class Engine:
             local.client = client
         try:
             reply = self._dispatch(client, argv)
+            if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
+                return reply
+            client.last_interaction_ms = self.real_clock()
+            mode = client.reply_mode
+            if mode != "on":
+                # CLIENT REPLY SKIP silences itself and then the one command after it; pushes are never silenced
+                client.reply_mode = {"skip": "on", "skip-next": "skip"}.get(mode, mode)
+                reply = reply if type(reply) is Pushes else NO_REPLY
+            if not outer:
+                return reply
+            # still the running client: what the hooks push to it (its own invalidations) follows the reply too
+            return self._after_command(client, argv, reply)
         finally:
             if outer:
                 local.now = local.client = None
-        if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
-            return reply
-        client.last_interaction_ms = self.real_clock()
-        mode = client.reply_mode
-        if mode != "on":
-            # CLIENT REPLY SKIP silences itself and then the one command after it; pushes are never silenced
-            client.reply_mode = {"skip": "on", "skip-next": "skip"}.get(mode, mode)
-            reply = reply if type(reply) is Pushes else NO_REPLY
-        if not outer:
-            return reply
-        for hook in self.extensions.get("after_command_hooks", ()):  # client-side caching's own invalidations
+
+    def _after_command(self, client: ClientState, argv: list[bytes], reply: Any) -> Any:
+        """Redis's afterCommand: the after-command hooks (client-side caching), then the reply followed by the pushes
+        the command sent its own client."""
+        for hook in self.extensions.get("after_command_hooks", ()):
             hook(self, client, argv)
         return with_own_pushes(client, reply)
 
@@ -278,14 +284,12 @@ class Engine:
         try:
             with self.ready_lock:
                 serve_ready_keys(self)
+            if caller is None or reply is POSTPONED:
+                return reply
+            return self._after_command(caller, argv, reply)
         finally:
             if caller is not None:
                 local.client = None
-        if caller is None or reply is POSTPONED:
-            return reply
-        for hook in self.extensions.get("after_command_hooks", ()):
-            hook(self, caller, argv)
-        return with_own_pushes(caller, reply)
 
     def count_error(self, text: str) -> None:
         """Every error reply is counted by its code for INFO errorstats (as Redis's afterErrorReply does)."""

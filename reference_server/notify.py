@@ -4,7 +4,8 @@ An event belongs to one class (g generic, $ string, l list, s set, h hash, z sor
 t stream, d module, n new key, m key miss); 'A' in the setting stands for all of them but n and m. With K, the event
 name is published on __keyspace@<db>__:<key>; with E, the key on __keyevent@<db>__:<event>, in that order, as
 ordinary pub/sub messages (channel and pattern subscribers alike). Commands call `notify` once per event, with
-Redis's event names; the setting is read on every call, so CONFIG SET takes effect at once.
+Redis's event names; the setting is read on every call, so CONFIG SET takes effect at once. A notification of the
+client's own command reaches it after the reply (after a whole EXEC or script), as every push does (pubsub.send_push).
 """
 from __future__ import annotations
 
@@ -13,15 +14,6 @@ from typing import Any
 from .pubsub import publish
 
 _ALL_CLASSES = "g$lshzxetd"  # what 'A' stands for
-
-
-class _Server:
-    """The publisher of notifications: no client, so every subscriber (the acting client too) gets them at once."""
-
-    extra: dict = {}
-
-
-_SERVER = _Server()
 
 
 def enabled(setting: str, event_class: str) -> bool:
@@ -38,9 +30,9 @@ def notify(engine: Any, db: Any, event_class: str, event: str, key: bytes) -> No
     index = db if isinstance(db, int) else db.index
     name = event.encode()
     if "K" in setting:
-        publish(engine, _SERVER, b"__keyspace@%d__:%s" % (index, key), name)
+        publish(engine, b"__keyspace@%d__:%s" % (index, key), name)
     if "E" in setting:
-        publish(engine, _SERVER, b"__keyevent@%d__:%s" % (index, name), key)
+        publish(engine, b"__keyevent@%d__:%s" % (index, name), key)
 
 
 def notify_expired(engine: Any):

@@ -5,8 +5,9 @@ Three namespaces behave alike: plain channels (SUBSCRIBE/PUBLISH), patterns matc
 its subscribers in subscription order; each client keeps its own names in ``client.extra["pubsub"]``.
 
 Messages to other clients go out through ``client.deliver`` at once, so one publisher's messages arrive in the
-order it published them. A message to the client that is publishing (RESP3, or inside EXEC or a script) is held in
-``client.extra["pending_pushes"]``: the engine writes it after the command's reply, as Redis 7.2+ does.
+order it published them. A message to the client whose command is running (PUBLISH to itself in RESP3, inside EXEC or
+a script, or a keyspace notification of its own write) is held in ``client.extra["pending_pushes"]``: the engine
+writes it after the command's reply, as Redis 7.2+ does (see `send_push`).
 
 The state has its own lock: threaded runtimes lock shard channels by their key stripes only (SSUBSCRIBE and SPUBLISH
 declare their channels as keys), so two of them may touch the tables at once.
@@ -153,13 +154,14 @@ def unsubscribe_everything(engine: Any, client: Any) -> None:
 
 
 # -- publishing ----------------------------------------------------------------------------------------------------
-def send_push(client: Any, publisher: Any, message: Push) -> None:
-    """Deliver a push to `client`: at once, or after the reply when `client` is the one executing (`publisher`).
+def send_push(engine: Any, client: Any, message: Push) -> None:
+    """Deliver a push to `client`: at once, or after the reply when it goes to the client whose command is running.
 
-    Pub/sub messages and client-side caching invalidations (tracking.py) both go out this way."""
-    # a script publishes through a client of its own: its caller is the client that is executing; a blocked client
-    # being served holds its pushes until its reply
-    if client is publisher or client is publisher.extra.get("script_caller") or "serving" in client.extra:
+    One rule for every push a command causes (Redis 7.2+ holds them in its pending push list until the command's
+    reply is written): pub/sub messages, keyspace notifications (notify.py) and client-side caching invalidations
+    (tracking.py). The running client is the connection, not a script's own client, so inside EXEC or a script they
+    wait for the whole EXEC or script; a blocked client being served holds its pushes until its own reply."""
+    if client is engine.current_client() or "serving" in client.extra:
         client.extra.setdefault("pending_pushes", []).append(message)
     elif client.deliver is not None:
         client.deliver(message)
@@ -175,7 +177,7 @@ def with_own_pushes(client: Any, reply: Any) -> Any:
     return Pushes([*pending, reply] if first else [reply, *pending])
 
 
-def publish(engine: Any, publisher: Any, channel: bytes, payload: bytes) -> int:
+def publish(engine: Any, channel: bytes, payload: bytes) -> int:
     """PUBLISH: channel subscribers first, then each matching pattern's; the number of messages sent."""
     pubsub = state(engine)
     with pubsub.lock:
@@ -183,19 +185,19 @@ def publish(engine: Any, publisher: Any, channel: bytes, payload: bytes) -> int:
         by_pattern = [(pattern, list(clients.values())) for pattern, clients in pubsub.tables["patterns"].items()
                       if stringmatch(pattern, channel)]
     for client in receivers:
-        send_push(client, publisher, Push([CHANNELS.message_word, channel, payload]))
+        send_push(engine, client, Push([CHANNELS.message_word, channel, payload]))
     for pattern, clients in by_pattern:
         for client in clients:
-            send_push(client, publisher, Push([PATTERNS.message_word, pattern, channel, payload]))
+            send_push(engine, client, Push([PATTERNS.message_word, pattern, channel, payload]))
     return len(receivers) + sum(len(clients) for _, clients in by_pattern)
 
 
-def shard_publish(engine: Any, publisher: Any, channel: bytes, payload: bytes) -> int:
+def shard_publish(engine: Any, channel: bytes, payload: bytes) -> int:
     pubsub = state(engine)
     with pubsub.lock:
         receivers = list(pubsub.tables["shard"].get(channel, {}).values())
     for client in receivers:
-        send_push(client, publisher, Push([SHARD_CHANNELS.message_word, channel, payload]))
+        send_push(engine, client, Push([SHARD_CHANNELS.message_word, channel, payload]))
     return len(receivers)
 
 

@@ -51,15 +51,6 @@ class Tracking:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
-class _Server:
-    """The sender when no client is executing (active expiry, the broadcast): every message goes out at once."""
-
-    extra: dict = {}
-
-
-_SERVER = _Server()
-
-
 # -- state and hooks -----------------------------------------------------------------------------------------------
 def state(engine: Any) -> Tracking:
     """The engine's tracking table, created when a client first enables tracking, with the hooks that feed it."""
@@ -166,7 +157,7 @@ def _invalidate(engine: Any, key: bytes, ids: dict[int, None], current: Any) -> 
             if not mine["noloop"]:
                 target.extra.setdefault("tracking_pending", []).append(key)
             continue
-        send(engine, target, [key], current)
+        send(engine, target, [key])
 
 
 def flushed(engine: Any) -> None:
@@ -181,13 +172,13 @@ def flushed(engine: Any) -> None:
         if client is current:
             client.extra.setdefault("tracking_pending", []).append(FLUSHED)
         else:
-            send(engine, client, FLUSHED, current)
+            send(engine, client, FLUSHED)
     with tracking.lock:
         tracking.table.clear()
         tracking.items = 0
 
 
-def send(engine: Any, tracker: Any, keys: Any, current: Any) -> None:
+def send(engine: Any, tracker: Any, keys: Any) -> None:
     """One invalidation for `tracker`: to itself or to its redirect client, in the form that client can take."""
     mine = settings(tracker)
     redirect = mine["redirect"] if mine is not None else 0
@@ -198,7 +189,7 @@ def send(engine: Any, tracker: Any, keys: Any, current: Any) -> None:
             if mine is not None:
                 mine["broken_redirect"] = True
             if tracker.resp == 3:
-                send_push(tracker, current or _SERVER, Push([b"tracking-redir-broken", redirect]))
+                send_push(engine, tracker, Push([b"tracking-redir-broken", redirect]))
             return
     body = Raw(b"_\r\n" if tracker.resp == 3 else b"$-1\r\n") if keys is FLUSHED else keys
     if receiver.resp == 3:
@@ -207,7 +198,7 @@ def send(engine: Any, tracker: Any, keys: Any, current: Any) -> None:
         message = Push([b"message", CHANNEL, body])
     else:
         return  # RESP2 without a redirect to a subscriber: nothing can carry the message
-    send_push(receiver, current or _SERVER, message)
+    send_push(engine, receiver, message)
 
 
 # -- after each command, before each sleep ---------------------------------------------------------------------------
@@ -218,7 +209,7 @@ def _after_command(engine: Any, client: Any, argv: list[bytes]) -> None:
     _limit_table(engine, client)
     pending = client.extra.pop("tracking_pending", None)
     for keys in pending or ():
-        send(engine, client, keys if keys is FLUSHED else [keys], client)
+        send(engine, client, keys if keys is FLUSHED else [keys])
 
 
 def _is_client_command(engine: Any, argv: list[bytes]) -> bool:
@@ -274,9 +265,9 @@ def broadcast(engine: Any) -> None:
             if mine is not None and mine["noloop"]:
                 others = [key for key in keys if changed[key] is not client]
                 if others:
-                    send(engine, client, others, None)
+                    send(engine, client, others)
             else:
-                send(engine, client, keys, None)
+                send(engine, client, keys)
 
 
 # -- INFO ----------------------------------------------------------------------------------------------------------

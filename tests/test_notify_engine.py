@@ -5,7 +5,7 @@ import pytest
 
 from reference_server.engine import Engine
 from reference_server.notify import enabled
-from reference_server.replies import Push
+from reference_server.replies import Push, Pushes
 
 
 @pytest.mark.parametrize("setting,event_class,expected", [
@@ -40,3 +40,34 @@ def test_expired_in_active_cycle(setup):
     engine, run, actor, received = setup
     assert engine.active_expire_cycle() == 1
     assert [m[3] for m in received] == [b"k"]
+
+
+def test_own_lazy_expiry_follows_the_reply(setup):
+    engine, run, actor, received = setup
+    actor.resp = 3
+    run(actor, "PSUBSCRIBE", "__keyevent@*__:expired")
+    got = run(actor, "GET", "k")
+    assert got == Pushes([None, Push([b"pmessage", b"__keyevent@*__:expired", b"__keyevent@0__:expired", b"k"])])
+    assert [m[3] for m in received] == [b"k"]  # another subscriber hears it at once
+
+
+def test_own_writes_in_exec_follow_the_whole_exec(setup):
+    engine, run, actor, received = setup
+    run(actor, "CONFIG", "SET", "notify-keyspace-events", "E$")
+    actor.resp = 3
+    run(actor, "SUBSCRIBE", "__keyevent@0__:set")
+    run(actor, "MULTI")
+    run(actor, "SET", "a", "1")
+    run(actor, "SET", "b", "1")
+    got = run(actor, "EXEC")
+    assert type(got) is Pushes and got[0] == ["OK", "OK"]
+    assert [m[2] for m in got[1:]] == [b"a", b"b"]
+
+
+def test_active_expiry_reaches_the_last_client_at_once(setup):
+    engine, run, actor, received = setup
+    mine = []
+    actor.deliver = mine.append
+    run(actor, "PSUBSCRIBE", "__keyevent@*__:expired")
+    assert engine.active_expire_cycle() == 1  # no command is running: nobody's reply to wait for
+    assert [m[3] for m in mine] == [b"k"]

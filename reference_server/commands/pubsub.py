@@ -50,12 +50,12 @@ def unsubscribe(engine, client, argv):
 
 @command("publish")
 def publish(engine, client, argv):
-    return ps.publish(engine, client, argv[1], argv[2])
+    return ps.publish(engine, argv[1], argv[2])
 
 
 @command("spublish")
 def spublish(engine, client, argv):
-    return ps.shard_publish(engine, client, argv[1], argv[2])
+    return ps.shard_publish(engine, argv[1], argv[2])
 
 
 # -- PUBSUB ---------------------------------------------------------------------------------------------------------
