@@ -334,6 +334,21 @@ def test_object_idletime_fresh_key(conn):
     assert_reply(conn.call("EXEC"), array(simple("OK"), integer(0)))
 
 
+@pytest.mark.parametrize("command,reply,db,key", [
+    (("RENAME", "a", "b"), simple("OK"), 0, "b"), (("RENAMENX", "a", "b"), integer(1), 0, "b"),
+    (("MOVE", "a", "1"), integer(1), 1, "a"), (("COPY", "a", "b"), integer(1), 0, "b")],
+    ids=["rename", "renamenx", "move", "copy"])
+def test_object_idletime_key_added_anew_starts_at_zero(conn, command, reply, db, key):
+    put(conn, "src", "hello")
+    payload = conn.call("DUMP", "src").value
+    assert_ok(conn.call("RESTORE", "a", "0", payload, "IDLETIME", "1000"))
+    assert_ok(conn.call("MULTI"))  # one transaction: the idle clock cannot tick between the commands
+    conn.call(*command)
+    conn.call("SELECT", db)
+    conn.call("OBJECT", "IDLETIME", key)
+    assert_reply(conn.call("EXEC"), array(reply, simple("OK"), integer(0)))
+
+
 def test_object_freq_without_lfu_policy(conn):
     put(conn, "a", "1")
     assert_error(conn.call("OBJECT", "FREQ", "a"),

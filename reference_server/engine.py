@@ -15,6 +15,7 @@ from typing import Any, Callable
 from forkdiff.spec import CommandSpec, load_spec
 
 from . import errors
+from .access import ServerAccessClock
 from .blocking import serve_ready_keys
 from .client_pause import POSTPONED, holds as pause_holds
 from .commands import HANDLERS, load_all
@@ -87,8 +88,10 @@ class Engine:
         self.rng = rng or random.Random()
         self.config = config or Config()
         self.keyspace = Keyspace(self.now_ms, databases)
+        access = ServerAccessClock(self)  # LRU clock or LFU counter, as maxmemory-policy says
         for database in self.keyspace.dbs:  # "expired" keyspace notifications
             database.on_expired = notify_expired(self)
+            database.access = access
         self.clients: dict[int, ClientState] = {}
         self._ids = itertools.count(1)
         self.started_ms = clock()

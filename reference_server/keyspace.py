@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from typing import Any, Callable, Iterator
 
+from .access import AccessClock
 from .errors import WRONGTYPE, CommandError
 
 
@@ -18,14 +19,16 @@ def type_name(value: Any) -> str:
 
 
 class Database:
-    __slots__ = ("index", "data", "expires", "watchers", "clock", "blocked", "ready_keys", "last_access",
+    __slots__ = ("index", "data", "expires", "watchers", "clock", "blocked", "ready_keys", "lru", "access",
                  "on_expired", "on_modified", "__weakref__")
 
     def __init__(self, index: int, clock: Callable[[], int], ready_keys: set | None = None) -> None:
         self.index = index
         self.data: dict[bytes, Any] = {}
         self.expires: dict[bytes, int] = {}  # key -> absolute unix time in ms
-        self.last_access: dict[bytes, int] = {}  # key -> ms of its last lookup or write (OBJECT IDLETIME)
+        # key -> Redis's 24-bit access field: an LRU clock or an LFU counter (access.py; OBJECT IDLETIME and FREQ)
+        self.lru: dict[bytes, int] = {}
+        self.access = AccessClock(clock)  # how lookups stamp it (the engine installs the server's)
         self.watchers: dict[bytes, set] = {}  # key -> clients WATCHing it
         self.blocked: dict[bytes, list] = {}  # key -> clients blocked on it, oldest first
         # (db index, key) of blocked-on keys that received data; shared by all databases of a keyspace
@@ -50,8 +53,15 @@ class Database:
                 self.on_expired(self, key)
             return None
         if value is not None:
-            self.last_access[key] = self.clock()
+            self.lru[key] = self.access.touched(self.lru.get(key, 0))
         return value
+
+    def touch(self, key: bytes) -> bool:
+        """TOUCH: look the key up and stamp it even for a client in NO-TOUCH mode (Redis exempts this command)."""
+        if key not in self.data or self._expired(key):
+            return self.get(key) is not None  # deletes an expired key
+        self.lru[key] = self.access.touched(self.lru.get(key, 0), forced=True)
+        return True
 
     def get_typed(self, key: bytes, kind: type | tuple) -> Any:
         """The value if it is of `kind`, None if missing; WRONGTYPE otherwise."""
@@ -87,16 +97,24 @@ class Database:
             if not self.data:
                 return None
             key = rng.choice(list(self.data))
-            if self.get(key) is not None:
-                return key
+            if not self._expired(key):
+                return key  # not a lookup: the key's access field stays as it was
+            self.get(key)  # deletes it
         live = list(self.keys())
         return rng.choice(live) if live else None
 
     # -- writing -----------------------------------------------------------------------------------------------
-    def set(self, key: bytes, value: Any, keep_ttl: bool = False) -> None:
-        """Store `value` (overwriting any type); drops the expiry unless keep_ttl."""
+    def set(self, key: bytes, value: Any, keep_ttl: bool = False, lookup: bool = False) -> None:
+        """Store `value` (overwriting any type); drops the expiry unless keep_ttl.
+
+        A value written over an existing key keeps the key's access field (the lookup that found the key stamped
+        it, as Redis's dbSetValue keeps it); a new key gets a fresh one. `lookup`: look the key up first, as
+        Redis's setKey does for callers that did not (MSET, GETSET's write, a STORE destination)."""
+        if lookup:
+            self.get(key)
+        if key not in self.data:
+            self.lru[key] = self.access.new_field()
         self.data[key] = value
-        self.last_access[key] = self.clock()
         if not keep_ttl:
             self.expires.pop(key, None)
         self.signal(key)
@@ -106,7 +124,7 @@ class Database:
     def add(self, key: bytes, value: Any) -> None:
         """Store a new aggregate created by a write (LPUSH on a missing key…): wakes clients blocked on it."""
         self.data[key] = value
-        self.last_access[key] = self.clock()
+        self.lru[key] = self.access.new_field()
         self.signal(key)
         if key in self.blocked:
             self.ready_keys.add((self.index, key))
@@ -131,7 +149,7 @@ class Database:
     def _remove(self, key: bytes) -> None:
         del self.data[key]
         self.expires.pop(key, None)
-        self.last_access.pop(key, None)
+        self.lru.pop(key, None)
         if key in self.blocked:  # deleted under a blocked client: those that unblock on no key must hear it
             self.ready_keys.add((self.index, key))
 
@@ -164,7 +182,7 @@ class Database:
         touched = [key for key in self.watchers if key in self.data]
         self.data.clear()
         self.expires.clear()
-        self.last_access.clear()
+        self.lru.clear()
         for key in touched:  # a flush tells client-side caching once, for all keys (tracking.flushed)
             self.touch_watchers(key)
 
@@ -208,7 +226,7 @@ class Keyspace:
         _touch_swapped(db_, da)
         da.data, db_.data = db_.data, da.data
         da.expires, db_.expires = db_.expires, da.expires
-        da.last_access, db_.last_access = db_.last_access, da.last_access
+        da.lru, db_.lru = db_.lru, da.lru
         for d in (da, db_):
             for key in d.blocked:
                 if key in d.data:

@@ -233,5 +233,5 @@ def bitop(engine, client, argv):
         return 0
     values = [int.from_bytes(s, "big") << (8 * (size - len(s))) for s in strings]
     result = combine(values, (1 << (8 * size)) - 1)
-    db.set(argv[2], bytearray(result.to_bytes(size, "big")))
+    db.set(argv[2], bytearray(result.to_bytes(size, "big")), lookup=True)
     return size

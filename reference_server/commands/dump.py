@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import errors
+from ..access import lfu_field, lru_with_idle
 from ..errors import CommandError
 from ..rdb.deserialize import load_payload, payload_ok
 from ..rdb.listpack import Malformed
@@ -96,6 +97,10 @@ def restore(engine, client, argv):
     db.add(key, value)
     if ttl:
         db.set_expire(key, ttl)
-    if opts.idle is not None and not engine.config.get("maxmemory-policy").endswith("-lfu"):
-        db.last_access[key] = now - opts.idle * 1000
+    # Redis's objectSetLRUOrLFU: FREQ counts under an LFU policy only, IDLETIME under any other
+    if engine.config.get("maxmemory-policy").endswith("-lfu"):
+        if opts.freq is not None:
+            db.lru[key] = lfu_field(opts.freq, now)
+    elif opts.idle is not None:
+        db.lru[key] = lru_with_idle(opts.idle, now)
     return "OK"

@@ -34,7 +34,12 @@ def exists(engine, client, argv):
 @command("touch")
 def touch(engine, client, argv):
     db = engine.db(client)
-    return sum(lookup_read(engine, db, key) is not None for key in argv[1:])
+    found = 0
+    for key in argv[1:]:
+        hit = db.touch(key)
+        engine.stats["keyspace_hits" if hit else "keyspace_misses"] += 1
+        found += hit
+    return found
 
 
 @command("type")
@@ -77,17 +82,15 @@ def randomkey(engine, client, argv):
 
 
 def _move_value(src_db, dst_db, src: bytes, dst: bytes) -> None:
-    """Re-home a value under another name or database, with its expiry and access time (Redis keeps the object)."""
+    """Re-home a value under another name or database, with its expiry; added anew, it starts a fresh access field
+    (Redis's dbAdd), so OBJECT IDLETIME is 0 and an LFU counter LFU_INIT_VAL again."""
     when = src_db.expires.get(src)
-    accessed = src_db.last_access.get(src)
     settle_string_encoding(src_db, src)
     value = src_db.data[src]
     src_db.delete(src)
     dst_db.add(dst, value)
     if when is not None:
         dst_db.set_expire(dst, when)
-    if accessed is not None:
-        dst_db.last_access[dst] = accessed
 
 
 def _rename(engine, client, argv, nx: bool):

@@ -8,6 +8,7 @@ to be raw; `settle_string_encoding` turns a bytes value into a bytearray at the 
 from __future__ import annotations
 
 from .. import errors
+from ..access import idle_ms, lfu_counter
 from ..errors import CommandError
 from ..util import string2ll
 from . import command
@@ -35,9 +36,6 @@ HELP_LINES = [
     "HELP",
     "    Print this help.",
 ]
-
-LFU_INIT_VAL = 5  # the counter a new key starts with under an LFU policy
-
 
 def _size_class(size: int) -> int:
     """jemalloc's small size classes, as far as a string object can reach."""
@@ -129,17 +127,18 @@ def object_idletime(engine, client, argv):
         return None
     if _lfu_policy(engine):
         raise CommandError(errors.OBJECT_IDLETIME_UNDER_LFU)
-    last = db.last_access.get(argv[2], engine.now_ms())
-    return max(0, engine.now_ms() // 1000 - last // 1000)  # Redis's LRU clock ticks in whole seconds
+    return idle_ms(db.lru.get(argv[2], 0), engine.now_ms()) // 1000
 
 
 @command("object|freq")
 def object_freq(engine, client, argv):
-    if lookup_read(engine, engine.db(client), argv[2], touch=False) is None:
+    db = engine.db(client)
+    if lookup_read(engine, db, argv[2], touch=False) is None:
         return None
     if not _lfu_policy(engine):
         raise CommandError(errors.OBJECT_FREQ_NEEDS_LFU)
-    return LFU_INIT_VAL  # known gap: access frequencies are not counted yet
+    # the counter as decayed by now, without storing it (only an access does)
+    return lfu_counter(db.lru.get(argv[2], 0), engine.now_ms(), engine.config.get_int("lfu-decay-time"))
 
 
 @command("object|help")

@@ -11,6 +11,7 @@ from ..errors import CommandError
 from ..replies import OK, Double, Map, Verbatim
 from ..util import string2ll
 from . import command
+from .generic_keys import peek
 
 OBJECT_OVERHEAD = 16  # robj header
 ENTRY_OVERHEAD = 24  # dict entry
@@ -52,8 +53,7 @@ def memory_usage(engine, client, argv):
             i += 2
         else:
             raise CommandError(errors.SYNTAX)
-    db = engine.db(client)
-    value = db.get(argv[2])
+    value = peek(engine.db(client), argv[2])  # not an access: the key's LRU/LFU field stays
     return None if value is None else estimate(argv[2], value)
 
 
@@ -61,7 +61,7 @@ def _dataset_bytes(engine) -> tuple[int, int]:
     total = keys = 0
     for db in engine.keyspace.dbs:
         for key in db.keys():
-            total += estimate(key, db.get(key))
+            total += estimate(key, db.data[key])
             keys += 1
     return total, keys
 

@@ -161,7 +161,7 @@ def get(engine, client, argv):
 @command("getset")
 def getset(engine, client, argv):
     old = as_reply(read_string(engine, client, argv[1]))
-    engine.db(client).set(argv[1], argv[2])
+    engine.db(client).set(argv[1], argv[2], lookup=True)
     notify(engine, client.db, "$", "set", argv[1])
     return old
 
@@ -216,7 +216,7 @@ def _pairs(argv: list[bytes], command_name: str) -> list[tuple[bytes, bytes]]:
 def mset(engine, client, argv):
     db = engine.db(client)
     for key, value in _pairs(argv, "mset"):
-        db.set(key, value)
+        db.set(key, value, lookup=True)
         notify(engine, db, "$", "set", key)
     return OK
 
