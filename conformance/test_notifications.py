@@ -242,3 +242,191 @@ def test_notifications_served_blocked_client_hears_its_own_pop_after_its_reply(c
     assert_reply(waiter.read_reply(timeout=2), array(bulk("l"), bulk("a")))
     assert_reply(waiter.read_reply(timeout=2), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:lpop",
                                                      "l"))
+
+
+# -- keymiss (class m): a key looked up for reading and not found ----------------------------------------------------
+# Redis publishes it from lookupKey for every read lookup (lookupKeyRead*) that finds nothing, unless the caller
+# passes LOOKUP_NONOTIFY (OBJECT); write lookups never do. 'A' does not include m.
+def missed(*keys: str) -> list[str]:
+    return [f"__keyevent@0__:keymiss={key}" for key in keys]
+
+
+def case(name: str, commands: list, *keys: str):
+    return pytest.param(commands, missed(*keys), id=name, marks=pytest.mark.command(name.split("-")[0]))
+
+
+@pytest.mark.command("get")
+@pytest.mark.parametrize("setting,expected", [
+    ("KEA", []), ("Km", both("keymiss", "k")[:1]), ("Em", both("keymiss", "k")[1:]), ("KEAm", both("keymiss", "k")),
+    ("m", [])], ids=["A-excludes-m", "keyspace", "keyevent", "all-and-m", "class-alone"])
+def test_notifications_keymiss_setting(events, setting, expected):
+    assert events(setting, ("GET", "k")) == expected
+
+
+@pytest.mark.parametrize("commands,expected", [
+    case("get", [("GET", "k")], "k"),
+    case("mget", [("SET", "b", "v"), ("LPUSH", "l", "x"), ("MGET", "a", "b", "l", "c", "a")], "a", "c", "a"),
+    case("getrange", [("GETRANGE", "k", "0", "1")], "k"),
+    case("strlen", [("STRLEN", "k")], "k"),
+    case("getdel", [("GETDEL", "k")], "k"),
+    case("getex", [("GETEX", "k", "PERSIST")], "k"),
+    case("lcs", [("LCS", "a", "b")], "a", "b"),
+    case("getbit", [("GETBIT", "k", "0")], "k"),
+    case("bitcount", [("BITCOUNT", "k")], "k"),
+    case("bitpos", [("BITPOS", "k", "1")], "k"),
+    case("bitfield_ro", [("BITFIELD_RO", "k", "GET", "u8", "0")], "k"),
+    case("bitop", [("BITOP", "OR", "d", "a", "b")], "a", "b"),
+    case("exists", [("EXISTS", "a", "b", "a")], "a", "b", "a"),
+    case("type", [("TYPE", "k")], "k"),
+    case("ttl", [("TTL", "k"), ("PTTL", "k")], "k", "k"),
+    case("expiretime", [("EXPIRETIME", "k"), ("PEXPIRETIME", "k")], "k", "k"),
+    case("touch", [("SET", "b", "v"), ("TOUCH", "a", "b", "c")], "a", "c"),
+    case("dump", [("DUMP", "k")], "k"),
+    case("copy", [("COPY", "k", "d")], "k"),
+    case("llen", [("LLEN", "k")], "k"),
+    case("lrange", [("LRANGE", "k", "0", "-1")], "k"),
+    case("lindex", [("LINDEX", "k", "0")], "k"),
+    case("lpos", [("LPOS", "k", "a")], "k"),
+    case("hget", [("HGET", "k", "f"), ("HMGET", "k", "f", "g")], "k", "k"),
+    case("hgetall", [("HGETALL", "k"), ("HKEYS", "k"), ("HVALS", "k")], "k", "k", "k"),
+    case("hlen", [("HLEN", "k"), ("HEXISTS", "k", "f"), ("HSTRLEN", "k", "f")], "k", "k", "k"),
+    case("hrandfield", [("HRANDFIELD", "k"), ("HRANDFIELD", "k", "2", "WITHVALUES")], "k", "k"),
+    case("hscan", [("HSCAN", "k", "0")], "k"),
+    case("httl", [("HTTL", "k", "FIELDS", "1", "f"), ("HPEXPIRETIME", "k", "FIELDS", "1", "f")], "k", "k"),
+    case("httl-bad-fields", [("HTTL", "k", "FIELDS", "2", "f")], "k"),  # looked up before FIELDS is parsed
+    case("smembers", [("SMEMBERS", "k"), ("SCARD", "k")], "k", "k"),
+    case("sismember", [("SISMEMBER", "k", "a"), ("SMISMEMBER", "k", "a", "b")], "k", "k"),
+    case("srandmember", [("SRANDMEMBER", "k"), ("SRANDMEMBER", "k", "3")], "k", "k"),
+    case("sscan", [("SSCAN", "k", "0")], "k"),
+    case("sinter", [("SINTER", "a", "b"), ("SINTERCARD", "2", "a", "b")], "a", "b", "a", "b"),
+    case("sunionstore", [("SUNIONSTORE", "d", "a", "b"), ("SDIFFSTORE", "d", "a")], "a", "b", "a"),
+    case("sinter-wrongtype", [("LPUSH", "l", "x"), ("SINTER", "a", "l", "b")], "a"),
+    case("zscore", [("ZSCORE", "k", "a"), ("ZMSCORE", "k", "a", "b"), ("ZCARD", "k")], "k", "k", "k"),
+    case("zrange", [("ZRANGE", "k", "0", "-1"), ("ZRANGEBYSCORE", "k", "0", "1"), ("ZREVRANGE", "k", "0", "-1")],
+         "k", "k", "k"),
+    case("zcount", [("ZCOUNT", "k", "0", "1"), ("ZLEXCOUNT", "k", "-", "+")], "k", "k"),
+    case("zrank", [("ZRANK", "k", "a"), ("ZREVRANK", "k", "a")], "k", "k"),
+    case("zrandmember", [("ZRANDMEMBER", "k"), ("ZSCAN", "k", "0")], "k", "k"),
+    case("zrangestore", [("ZRANGESTORE", "d", "k", "0", "-1")], "k"),
+    case("zunionstore", [("ZUNIONSTORE", "d", "2", "a", "b"), ("ZINTERCARD", "2", "a", "b")], "a", "b", "a", "b"),
+    case("zinter-syntax-error", [("ZINTER", "2", "a", "b", "BADOPT")], "a", "b"),  # keys before options
+    case("xlen", [("XLEN", "k"), ("XRANGE", "k", "-", "+"), ("XREVRANGE", "k", "+", "-")], "k", "k", "k"),
+    case("xread", [("XADD", "b", "1-1", "f", "v"), ("XREAD", "STREAMS", "a", "b", "0", "0")], "a", "a"),
+    case("xread-empty", [("XREAD", "STREAMS", "a", "$")], "a", "a"),  # IDs resolved, then each stream served
+    case("xreadgroup", [("XREADGROUP", "GROUP", "g", "c", "STREAMS", "k", ">")], "k"),
+    case("xinfo", [("XINFO", "STREAM", "k"), ("XINFO", "GROUPS", "k")], "k", "k"),
+    case("xpending", [("XPENDING", "k", "g"), ("XACK", "k", "g", "1-1")], "k", "k"),
+    case("xclaim", [("XCLAIM", "k", "g", "c", "0", "1-1"), ("XAUTOCLAIM", "k", "g", "c", "0", "0")], "k", "k"),
+    case("pfcount", [("PFCOUNT", "a", "b")], "a", "b"),
+    case("pfmerge", [("PFMERGE", "d", "a")], "d", "a"),
+    case("geopos", [("GEOPOS", "k", "a"), ("GEODIST", "k", "a", "b"), ("GEOHASH", "k", "a")], "k", "k", "k"),
+    case("geosearch", [("GEOSEARCH", "k", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"),
+                       ("GEOSEARCHSTORE", "d", "k", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km")], "k", "k"),
+    case("sort", [("SORT", "k"), ("SORT_RO", "k")], "k", "k"),
+    case("sort-patterns", [("RPUSH", "l", "2", "1"), ("SORT", "l", "BY", "w_*", "GET", "h_*->f", "GET", "#")],
+         "w_2", "w_1", "h_1", "h_2"),
+    case("sort-limit", [("RPUSH", "l", "2", "1"), ("SORT", "l", "BY", "w_*", "LIMIT", "0", "1", "GET", "x_*")],
+         "w_2", "w_1", "x_1"),
+    case("vcard", [("VCARD", "k"), ("VDIM", "k"), ("VINFO", "k")], "k", "k", "k"),
+    case("vsim", [("VSIM", "k", "ELE", "a"), ("VEMB", "k", "a"), ("VISMEMBER", "k", "a")], "k", "k", "k"),
+    case("eval", [("EVAL", "return redis.call('mget', KEYS[1], KEYS[2])", "2", "a", "b")], "a", "b"),
+])
+def test_notifications_keymiss_of_read_lookups(events, commands, expected):
+    assert events("Em", *commands) == expected
+
+
+@pytest.mark.parametrize("commands", [
+    pytest.param(commands, id=commands[-1][0].lower(), marks=pytest.mark.command(commands[-1][0].lower()))
+    for commands in [
+        [("OBJECT", "ENCODING", "k"), ("OBJECT", "REFCOUNT", "k"), ("OBJECT", "IDLETIME", "k")],  # LOOKUP_NONOTIFY
+        [("MEMORY", "USAGE", "k")],
+        [("DEL", "k"), ("UNLINK", "k"), ("EXPIRE", "k", "10"), ("PERSIST", "k"), ("MOVE", "k", "1")],
+        [("RENAME", "k", "d")],
+        [("SET", "k", "v", "XX"), ("INCR", "n"), ("APPEND", "s", "x"), ("SETRANGE", "r", "0", "x")],
+        [("LPOP", "k"), ("LPUSHX", "k", "a"), ("LTRIM", "k", "0", "1"), ("RPOPLPUSH", "k", "d"),
+         ("LMOVE", "k", "d", "LEFT", "LEFT"), ("LMPOP", "1", "k", "LEFT")],
+        [("HDEL", "k", "f"), ("HGETDEL", "k", "FIELDS", "1", "f"), ("HEXPIRE", "k", "10", "FIELDS", "1", "f"),
+         ("HPERSIST", "k", "FIELDS", "1", "f"), ("HGETEX", "k", "FIELDS", "1", "f")],
+        [("SREM", "k", "a"), ("SPOP", "k"), ("SPOP", "k", "2"), ("SMOVE", "k", "d", "a")],
+        [("ZREM", "k", "a"), ("ZPOPMIN", "k"), ("ZREMRANGEBYSCORE", "k", "0", "1"), ("ZADD", "k", "XX", "1", "a")],
+        [("XDEL", "k", "1-1"), ("XTRIM", "k", "MAXLEN", "0"), ("XSETID", "k", "1-1")],
+        [("VREM", "k", "a")],
+        [("SCAN", "0"), ("KEYS", "*"), ("RANDOMKEY",), ("DBSIZE",)],
+    ]])
+def test_notifications_no_keymiss_from_write_or_peeking_lookups(events, commands):
+    assert events("Em", *commands) == []
+
+
+@pytest.mark.command("get")
+def test_notifications_keymiss_after_expired_on_a_read(events, conn):
+    assert events("Exm") == []
+    assert_ok(conn.call("SET", "k", "v", "PX", "50"))
+    wait_logically_expired(conn, "k")
+    # whether the read deletes it or the active expire cycle got there first, the read misses after the expiry
+    assert_reply(conn.call("GET", "k"), Reply(Kind.NULL, None))
+    assert events.collect() == both("expired", "k")[1:] + missed("k")
+
+
+@pytest.mark.command("lpush")
+def test_notifications_no_keymiss_after_expired_on_a_write(events, conn):
+    assert events("Exlm") == []
+    assert_ok(conn.call("SET", "k", "v", "PX", "50"))
+    wait_logically_expired(conn, "k")
+    assert_reply(conn.call("LPUSH", "k", "a"), integer(1))
+    assert events.collect() == both("expired", "k")[1:] + both("lpush", "k")[1:]
+
+
+def wait_logically_expired(conn, key: str) -> None:
+    """Until KEYS stops listing the key: expired by the server's clock; KEYS skips it without deleting it."""
+    deadline = time.monotonic() + 2
+    while conn.call("KEYS", key).value and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not conn.call("KEYS", key).value
+
+
+@pytest.mark.command("set")
+def test_notifications_keymiss_before_the_write_of_set_get(events):
+    assert events("KEAm", ("SET", "k", "v", "GET"), ("GETSET", "k", "w"), ("GETSET", "n", "w")) == (
+        both("keymiss", "k") + both("set", "k") + both("set", "k") + both("keymiss", "n") + both("set", "n"))
+
+
+@pytest.mark.command("exec")
+def test_notifications_keymiss_inside_exec_in_order(events, conn):
+    assert events("E$m") == []
+    assert_ok(conn.call("MULTI"))
+    for command in [("GET", "a"), ("SET", "b", "v"), ("GET", "b"), ("LLEN", "c")]:
+        assert_reply(conn.call(*command), simple("QUEUED"))
+    assert_reply(conn.call("EXEC"), array(Reply(Kind.NULL, None), simple("OK"), bulk("v"), integer(0)))
+    assert events.collect() == missed("a") + both("set", "b")[1:] + missed("c")
+
+
+@pytest.mark.resp(3)
+@pytest.mark.command("get")
+def test_notifications_own_keymiss_follows_its_reply(conn, resp, config):
+    config("notify-keyspace-events", "Em")
+    listen(conn, resp, "__keyevent@0__:*")
+    conn.send_raw(encode_command([b"GET", b"a"]) + encode_command([b"MGET", b"b", b"c"]))  # pipelined
+    assert_reply(conn.read_reply(), Reply(Kind.NULL, None))
+    assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:keymiss", "a"))
+    assert_reply(conn.read_reply(), array(Reply(Kind.NULL, None), Reply(Kind.NULL, None)))
+    for key in ("b", "c"):
+        assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyevent@0__:*", "__keyevent@0__:keymiss", key))
+
+
+@pytest.mark.resp(3)
+@pytest.mark.command("exec")
+def test_notifications_own_keymiss_in_exec_and_script_follow_their_reply(conn, resp, config):
+    config("notify-keyspace-events", "Em")
+    listen(conn, resp, "__keyevent@0__:keymiss")
+    assert_ok(conn.call("MULTI"))
+    for command in [("GET", "a"), ("TYPE", "b")]:
+        assert_reply(conn.call(*command), simple("QUEUED"))
+    assert_reply(conn.call("EXEC"), array(Reply(Kind.NULL, None), simple("none")))
+    for key in ("a", "b"):
+        assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyevent@0__:keymiss", "__keyevent@0__:keymiss",
+                                              key))
+    script = "redis.call('get', KEYS[1]) return redis.call('exists', KEYS[2])"
+    assert_reply(conn.call("EVAL", script, "2", "c", "d"), integer(0))
+    for key in ("c", "d"):
+        assert_reply(conn.read_reply(), frame(resp, "pmessage", "__keyevent@0__:keymiss", "__keyevent@0__:keymiss",
+                                              key))

@@ -6,6 +6,8 @@ name is published on __keyspace@<db>__:<key>; with E, the key on __keyevent@<db>
 ordinary pub/sub messages (channel and pattern subscribers alike). Commands call `notify` once per event, with
 Redis's event names; the setting is read on every call, so CONFIG SET takes effect at once. A notification of the
 client's own command reaches it after the reply (after a whole EXEC or script), as every push does (pubsub.send_push).
+"keymiss" (m) comes from every reading lookup that finds nothing (commands/generic_keys.lookup_read), never from a
+writing one.
 """
 from __future__ import annotations
 

@@ -38,6 +38,8 @@ def touch(engine, client, argv):
     for key in argv[1:]:
         hit = db.touch(key)
         engine.stats["keyspace_hits" if hit else "keyspace_misses"] += 1
+        if not hit:  # a read lookup that also stamps a NO-TOUCH client's key
+            notify(engine, db, "m", "keymiss", key)
         found += hit
     return found
 

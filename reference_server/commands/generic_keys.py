@@ -1,7 +1,9 @@
 """Lookups and value copies shared by the generic (keyspace) commands.
 
-Redis distinguishes how a command looks a key up: reads count keyspace hits and misses, "no touch" reads leave the
-key's access time alone (TYPE, EXISTS, TTL, OBJECT), writes do neither. All of them delete a key found expired.
+Redis distinguishes how a command looks a key up (lookupKeyRead or lookupKeyWrite, at each place a command looks):
+reads count keyspace hits and misses and publish a "keymiss" notification (class m) for a key not found, "no touch"
+reads leave the key's access time alone (TYPE, EXISTS, TTL, OBJECT), writes do none of it. All of them delete a key
+found expired, whose "expired" notification comes before the miss's.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 from .. import errors
 from ..errors import CommandError
 from ..keyspace import Database
+from ..notify import notify
 from ..util import string2ll
 
 _INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
@@ -24,10 +27,24 @@ def peek(db: Database, key: bytes) -> Any:
     return db.data.get(key)
 
 
-def lookup_read(engine, db: Database, key: bytes, touch: bool = True) -> Any:
-    """A reading lookup: counts a keyspace hit or miss as Redis's lookupKeyRead does."""
+def lookup_read(engine, db: Database, key: bytes, touch: bool = True, notify_miss: bool = True) -> Any:
+    """A reading lookup, as Redis's lookupKeyRead: counts a keyspace hit or miss, and a miss is a "keymiss" event
+    (but OBJECT's, which looks up with LOOKUP_NONOTIFY)."""
     value = db.get(key) if touch else peek(db, key)
-    engine.stats["keyspace_hits" if value is not None else "keyspace_misses"] += 1
+    if value is not None:
+        engine.stats["keyspace_hits"] += 1
+        return value
+    engine.stats["keyspace_misses"] += 1
+    if notify_miss:
+        notify(engine, db, "m", "keymiss", key)
+    return None
+
+
+def read_typed(engine, db: Database, key: bytes, kind: type | tuple) -> Any:
+    """A reading lookup of a value that must be of `kind`: None if missing, WRONGTYPE if of another type."""
+    value = lookup_read(engine, db, key)
+    if value is not None and not isinstance(value, kind):
+        raise CommandError(errors.WRONGTYPE)
     return value
 
 

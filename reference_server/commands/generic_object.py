@@ -103,6 +103,11 @@ def encoding_of(engine, db, key: bytes, value) -> str:
     return value.encoding(engine.config)
 
 
+def _lookup(engine, db, key: bytes):
+    """OBJECT's lookup (Redis's objectCommandLookup): a read that peeks and publishes no "keymiss"."""
+    return lookup_read(engine, db, key, touch=False, notify_miss=False)
+
+
 def _lfu_policy(engine) -> bool:
     return engine.config.get("maxmemory-policy").endswith("-lfu")
 
@@ -110,20 +115,20 @@ def _lfu_policy(engine) -> bool:
 @command("object|encoding")
 def object_encoding(engine, client, argv):
     db = engine.db(client)
-    value = lookup_read(engine, db, argv[2], touch=False)
+    value = _lookup(engine, db, argv[2])
     return None if value is None else encoding_of(engine, db, argv[2], value).encode()
 
 
 @command("object|refcount")
 def object_refcount(engine, client, argv):
     # Values embedded with their key (Redis 8) are never shared, so every live one is referenced once.
-    return None if lookup_read(engine, engine.db(client), argv[2], touch=False) is None else 1
+    return None if _lookup(engine, engine.db(client), argv[2]) is None else 1
 
 
 @command("object|idletime")
 def object_idletime(engine, client, argv):
     db = engine.db(client)
-    if lookup_read(engine, db, argv[2], touch=False) is None:
+    if _lookup(engine, db, argv[2]) is None:
         return None
     if _lfu_policy(engine):
         raise CommandError(errors.OBJECT_IDLETIME_UNDER_LFU)
@@ -133,7 +138,7 @@ def object_idletime(engine, client, argv):
 @command("object|freq")
 def object_freq(engine, client, argv):
     db = engine.db(client)
-    if lookup_read(engine, db, argv[2], touch=False) is None:
+    if _lookup(engine, db, argv[2]) is None:
         return None
     if not _lfu_policy(engine):
         raise CommandError(errors.OBJECT_FREQ_NEEDS_LFU)

@@ -17,14 +17,16 @@ from ..scan import parse_cursor, parse_scan_options, scan, glob_matcher
 from ..util import LLONG_MAX, LLONG_MIN, string2ll
 from . import command
 from .collection_common import parse_long, parse_range_long
+from .generic_keys import read_typed
 
 LONG_MAX = (1 << 63) - 1
 
 
 # -- shared by hash_ttl.py -----------------------------------------------------------------------------------------
-def get_hash(engine, db, key: bytes) -> HashValue | None:
-    """The live hash at `key` (expired fields dropped; a hash emptied that way is deleted), WRONGTYPE otherwise."""
-    h = db.get_typed(key, HashValue)
+def get_hash(engine, db, key: bytes, read: bool = False) -> HashValue | None:
+    """The live hash at `key` (expired fields dropped; a hash emptied that way is deleted), WRONGTYPE otherwise;
+    `read`: a reading command's lookup (a keyspace hit or miss), else a writing one's."""
+    h = read_typed(engine, db, key, HashValue) if read else db.get_typed(key, HashValue)
     if h is not None and h.expires:
         gone = h.purge(engine.now_ms())
         engine.stats["expired_subkeys"] = engine.stats.get("expired_subkeys", 0) + gone
@@ -149,12 +151,12 @@ def hincrbyfloat(engine, client, argv):
 
 # -- reads ---------------------------------------------------------------------------------------------------------
 def _read(engine, client, key: bytes) -> HashValue | None:
-    return get_hash(engine, engine.db(client), key)
+    return get_hash(engine, engine.db(client), key, read=True)
 
 
 def _peek(engine, client, key: bytes) -> HashValue | None:
     """The hash as stored, expired fields included (the readers that do not remove them)."""
-    return engine.db(client).get_typed(key, HashValue)
+    return read_typed(engine, engine.db(client), key, HashValue)
 
 
 def _live_items(engine, client, key: bytes) -> list[tuple[bytes, bytes]]:

@@ -133,7 +133,7 @@ def hpexpireat(engine, client, argv):
 
 # -- HTTL, HPTTL, HEXPIRETIME, HPEXPIRETIME, HPERSIST --------------------------------------------------------------
 def _httl(engine, client, argv, seconds: bool, relative: bool):
-    h = get_hash(engine, engine.db(client), argv[1])
+    h = get_hash(engine, engine.db(client), argv[1], read=True)
     fields = parse_fields(argv, 2, errors.HFE_NUMFIELDS_POSITIVE)
     base = engine.now_ms() if relative else 0
     replies = []

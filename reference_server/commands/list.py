@@ -13,6 +13,7 @@ from ..notify import notify
 from ..replies import NULL_ARRAY, OK
 from . import command
 from .collection_common import parse_long, parse_positive_long, parse_range_long
+from .generic_keys import read_typed
 
 LONG_MAX = (1 << 63) - 1
 
@@ -22,7 +23,13 @@ def fill_of(engine) -> int:
 
 
 def get_list(db, key: bytes) -> ListValue | None:
+    """A writing command's lookup (Redis's lookupKeyWrite)."""
     return db.get_typed(key, ListValue)
+
+
+def read_list(engine, client, key: bytes) -> ListValue | None:
+    """A reading command's lookup (LLEN, LRANGE, LINDEX, LPOS): a keyspace hit or miss."""
+    return read_typed(engine, engine.db(client), key, ListValue)
 
 
 def parse_side(arg: bytes) -> bool:
@@ -194,7 +201,7 @@ def rpoplpush(engine, client, argv):
 # -- reading -------------------------------------------------------------------------------------------------------
 @command("llen")
 def llen(engine, client, argv):
-    lst = get_list(engine.db(client), argv[1])
+    lst = read_list(engine, client, argv[1])
     return 0 if lst is None else len(lst)
 
 
@@ -212,7 +219,7 @@ def clamp_range(start: int, end: int, length: int) -> tuple[int, int] | None:
 @command("lrange")
 def lrange(engine, client, argv):
     start, end = parse_long(argv[2]), parse_long(argv[3])
-    lst = get_list(engine.db(client), argv[1])
+    lst = read_list(engine, client, argv[1])
     if lst is None:
         return []
     span = clamp_range(start, end, len(lst))
@@ -221,7 +228,7 @@ def lrange(engine, client, argv):
 
 @command("lindex")
 def lindex(engine, client, argv):
-    lst = get_list(engine.db(client), argv[1])
+    lst = read_list(engine, client, argv[1])
     if lst is None:
         return None
     index = parse_long(argv[2])
@@ -269,7 +276,7 @@ def _positions(items: list[bytes], element: bytes, rank: int, limit: int, maxlen
 @command("lpos")
 def lpos(engine, client, argv):
     rank, count, maxlen = _parse_lpos(argv)
-    lst = get_list(engine.db(client), argv[1])
+    lst = read_list(engine, client, argv[1])
     if lst is None:
         return [] if count is not None else None
     found = _positions(lst.items, argv[2], rank, 1 if count is None else count, maxlen)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..scan import glob_matcher, parse_cursor, parse_scan_options, scan
+from .generic_keys import read_typed
 
 
 def scan_members(engine: Any, client: Any, argv: list[bytes], kind: type, kind_name: str,
@@ -15,7 +16,7 @@ def scan_members(engine: Any, client: Any, argv: list[bytes], kind: type, kind_n
                  is_small: Callable[[Any], bool]) -> list:
     """Reply [cursor, flat fields]: each member matched by MATCH, followed by `extra(value, member)`."""
     cursor = parse_cursor(argv[2])
-    value = engine.db(client).get_typed(argv[1], kind)
+    value = read_typed(engine, engine.db(client), argv[1], kind)
     if value is None:
         return [b"0", []]
     opts = parse_scan_options(argv, 3, kind_name)

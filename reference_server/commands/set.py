@@ -11,12 +11,19 @@ from ..notify import notify
 from ..replies import RSet
 from . import command
 from .collection_common import LONG_MAX, parse_positive_long, parse_range_long
+from .generic_keys import read_typed
 from .member_scan import scan_members
 
 _SPOP_REBUILD_FACTOR = 5  # Redis rebuilds the remaining set when it is this much smaller than the popped part
 
 
 def _read(engine, client, key: bytes) -> SetValue | None:
+    """A reading command's lookup (a keyspace hit or miss)."""
+    return read_typed(engine, engine.db(client), key, SetValue)
+
+
+def _for_write(engine, client, key: bytes) -> SetValue | None:
+    """A writing command's lookup (SREM, SPOP)."""
     return engine.db(client).get_typed(key, SetValue)
 
 
@@ -49,7 +56,7 @@ def sadd(engine, client, argv):
 
 @command("srem")
 def srem(engine, client, argv):
-    value = _read(engine, client, argv[1])
+    value = _for_write(engine, client, argv[1])
     if value is None:
         return 0
     removed = 0
@@ -121,7 +128,7 @@ def spop(engine, client, argv):
     if len(argv) == 3:
         return _spop_count(engine, client, argv[1], parse_positive_long(argv[2]))
     db = engine.db(client)
-    value = _read(engine, client, argv[1])
+    value = _for_write(engine, client, argv[1])
     if value is None:
         return None
     member = engine.rng.choice(value.ordered())
@@ -132,7 +139,7 @@ def spop(engine, client, argv):
 
 def _spop_count(engine, client, key: bytes, count: int):
     db = engine.db(client)
-    value = _read(engine, client, key)
+    value = _for_write(engine, client, key)
     if value is None or count == 0:
         return RSet()
     members = value.ordered()

@@ -12,12 +12,14 @@ from ..replies import RSet
 from ..util import string2ll
 from . import command
 from .collection_common import LONG_MAX, parse_positive_long, parse_range_long, store_result
+from .generic_keys import read_typed
 
 
 def _load(engine, client, keys: list[bytes]) -> list[SetValue | None]:
-    """Every key's set (None when missing); WRONGTYPE on the first key of another type."""
+    """Every key's set (None when missing), read in order (each miss a keyspace miss, the STORE forms' sources
+    too); WRONGTYPE on the first key of another type."""
     db = engine.db(client)
-    return [db.get_typed(k, SetValue) for k in keys]
+    return [read_typed(engine, db, k, SetValue) for k in keys]
 
 
 # -- intersection --------------------------------------------------------------------------------------------------

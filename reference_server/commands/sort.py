@@ -19,6 +19,7 @@ from ..errors import CommandError
 from ..keyspace import type_name
 from . import command
 from .collection_common import parse_long
+from .generic_keys import lookup_read
 
 _FLOAT = re.compile(rb"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity)$", re.I)
 
@@ -63,8 +64,9 @@ def _parse(argv: list[bytes], readonly: bool) -> SortRequest:
 
 
 # -- patterns ------------------------------------------------------------------------------------------------------
-def lookup_by_pattern(db, pattern: bytes, element: bytes) -> bytes | None:
-    """Redis's lookupKeyByPattern: '#' is the element, the first '*' is replaced by it, 'key->field' reads a hash."""
+def lookup_by_pattern(engine, db, pattern: bytes, element: bytes) -> bytes | None:
+    """Redis's lookupKeyByPattern: '#' is the element, the first '*' is replaced by it, 'key->field' reads a hash;
+    the key formed is looked up for reading (a keyspace hit or miss)."""
     if pattern == b"#":
         return element
     star = pattern.find(b"*")
@@ -74,7 +76,7 @@ def lookup_by_pattern(db, pattern: bytes, element: bytes) -> bytes | None:
     field_name = None
     if arrow >= 0 and arrow + 2 < len(pattern):
         pattern, field_name = pattern[:arrow], pattern[arrow + 2:]
-    value = db.get(pattern[:star] + element + pattern[star + 1:])
+    value = lookup_read(engine, db, pattern[:star] + element + pattern[star + 1:])
     if value is None:
         return None
     if field_name is None:
@@ -108,8 +110,8 @@ def _numeric(text: bytes | None) -> float:
     return float(text)
 
 
-def _sorted(db, elements: list[bytes], req: SortRequest) -> list[bytes]:
-    keys = [lookup_by_pattern(db, req.by, e) if req.by else e for e in elements]
+def _sorted(engine, db, elements: list[bytes], req: SortRequest) -> list[bytes]:
+    keys = [lookup_by_pattern(engine, db, req.by, e) if req.by else e for e in elements]
     if req.alpha:
         def compare(a, b):
             if req.by:
@@ -142,25 +144,25 @@ def _window(length: int, req: SortRequest) -> tuple[int, int]:
     return start, min(end, length - 1)
 
 
-def _select(db, value: Any, req: SortRequest) -> list[bytes]:
+def _select(engine, db, value: Any, req: SortRequest) -> list[bytes]:
     elements = _elements(value, req) if value is not None else []
     start, end = _window(len(elements), req)
     if req.dont_sort and isinstance(value, SetValue) and req.store is not None:
         req.alpha, req.by = True, None  # a stored result must not depend on a set's internal order
     if not req.dont_sort:
-        elements = _sorted(db, elements, req)
+        elements = _sorted(engine, db, elements, req)
     elif req.desc and not isinstance(value, SetValue):
         elements.reverse()
     return elements[start:end + 1] if end >= start else []
 
 
-def _rows(db, chosen: list[bytes], req: SortRequest, missing: Any) -> list:
+def _rows(engine, db, chosen: list[bytes], req: SortRequest, missing: Any) -> list:
     if not req.gets:
         return list(chosen)
     out = []
     for element in chosen:
         for pattern in req.gets:
-            got = lookup_by_pattern(db, pattern, element)
+            got = lookup_by_pattern(engine, db, pattern, element)
             out.append(missing if got is None else got)
     return out
 
@@ -168,13 +170,13 @@ def _rows(db, chosen: list[bytes], req: SortRequest, missing: Any) -> list:
 def _sort(engine, client, argv, readonly: bool):
     req = _parse(argv, readonly)
     db = engine.db(client)
-    value = db.get(argv[1])
+    value = lookup_read(engine, db, argv[1])
     if value is not None and type_name(value) not in ("list", "set", "zset"):
         raise CommandError(errors.WRONGTYPE)
-    chosen = _select(db, value, req)
+    chosen = _select(engine, db, value, req)
     if req.store is None:
-        return _rows(db, chosen, req, None)
-    rows = _rows(db, chosen, req, b"")
+        return _rows(engine, db, chosen, req, None)
+    rows = _rows(engine, db, chosen, req, b"")
     if rows:
         _store_list(engine, db, req.store, rows)
     else:

@@ -13,7 +13,7 @@ from . import command
 from .collection_common import parse_long, parse_range_long
 from .stream_common import (CONDITIONS, DELREF, KEEPREF, ACKED, TrimArgs, check_trim_args, default_limit,
                             entries_reply, get_stream, node_limits, parse_id, parse_range_end, parse_range_start,
-                            parse_strict_id, parse_trim_option, trim)
+                            parse_strict_id, parse_trim_option, read_stream, trim)
 
 LONG_MAX = (1 << 63) - 1
 
@@ -86,7 +86,7 @@ def xadd(engine, client, argv):
 # -- reading -------------------------------------------------------------------------------------------------------
 @command("xlen")
 def xlen(engine, client, argv):
-    stream = get_stream(engine.db(client), argv[1])
+    stream = read_stream(engine, engine.db(client), argv[1])
     return 0 if stream is None else len(stream)
 
 
@@ -101,7 +101,7 @@ def _range(engine, client, argv, rev: bool):
             i += 2
         else:
             raise CommandError(errors.SYNTAX)
-    stream = get_stream(engine.db(client), argv[1])
+    stream = read_stream(engine, engine.db(client), argv[1])
     if stream is None:
         return []
     if count == 0:

@@ -10,6 +10,7 @@ from ..datatypes.stream import MAX_ID, MIN_ID, U64, Group, StreamValue, decr_id,
 from ..errors import CommandError
 from ..util import string2ll
 from .collection_common import parse_long
+from .generic_keys import read_typed
 
 _STRTOULL = re.compile(rb"[ \t\n\v\f\r]*([+-]?)([0-9]+)")
 KEEPREF, DELREF, ACKED = "keepref", "delref", "acked"
@@ -93,7 +94,13 @@ def parse_id_list(args: list[bytes]) -> list[tuple[int, int]]:
 
 # -- lookups and replies ---------------------------------------------------------------------------------------------
 def get_stream(db, key: bytes) -> StreamValue | None:
+    """A writing command's lookup (Redis's lookupKeyWrite)."""
     return db.get_typed(key, StreamValue)
+
+
+def read_stream(engine, db, key: bytes) -> StreamValue | None:
+    """A reading command's lookup (XLEN, XRANGE, XREAD, XACK, XPENDING, XCLAIM, XINFO…): a keyspace hit or miss."""
+    return read_typed(engine, db, key, StreamValue)
 
 
 def entry_reply(sid: tuple[int, int], pairs: tuple[bytes, ...]) -> list:

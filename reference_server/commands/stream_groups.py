@@ -10,7 +10,7 @@ from . import command
 from .collection_common import parse_long, parse_range_long
 from .stream import DELETED, NO_SUCH_ID, delete_with_condition, parse_condition_and_ids
 from .stream_common import (entry_reply, get_stream, parse_id, parse_range_end, parse_range_start,
-                            parse_strict_id, require_group, text, try_parse_strict_id)
+                            parse_strict_id, read_stream, require_group, text, try_parse_strict_id)
 
 XGROUP_HELP = [
     "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -143,7 +143,7 @@ def xgroup_delconsumer(engine, client, argv):
 
 # -- XACK / XACKDEL ------------------------------------------------------------------------------------------------
 def _group_or_none(engine, client, key: bytes, name: bytes) -> tuple[StreamValue | None, Group | None]:
-    stream = get_stream(engine.db(client), key)
+    stream = read_stream(engine, engine.db(client), key)
     return stream, (stream.groups.get(name) if stream is not None else None)
 
 
@@ -158,7 +158,7 @@ def xack(engine, client, argv):
 
 @command("xackdel")
 def xackdel(engine, client, argv):
-    stream = get_stream(engine.db(client), argv[1])
+    stream = read_stream(engine, engine.db(client), argv[1])
     condition, id_args = parse_condition_and_ids(argv, 3)
     group = stream.groups.get(argv[2]) if stream is not None else None
     if group is None:
@@ -195,7 +195,7 @@ def xpending(engine, client, argv):
     extended = None
     if argc >= 6:
         extended = _parse_xpending_range(argv)
-    stream = get_stream(engine.db(client), argv[1])
+    stream = read_stream(engine, engine.db(client), argv[1])
     group = require_group(stream, argv[1], argv[2])
     if extended is None:
         return _pending_summary(group)
@@ -286,7 +286,7 @@ def _claimed_reply(stream: StreamValue, sid, justid: bool):
 
 @command("xclaim")
 def xclaim(engine, client, argv):
-    stream = get_stream(engine.db(client), argv[1])
+    stream = read_stream(engine, engine.db(client), argv[1])
     group = require_group(stream, argv[1], argv[2])
     min_idle = max(parse_long(argv[4], errors.XCLAIM_MIN_IDLE), 0)
     ids, j = [], 5
@@ -348,7 +348,7 @@ def _parse_autoclaim(argv: list[bytes]) -> tuple[int, tuple[int, int], int, bool
 @command("xautoclaim")
 def xautoclaim(engine, client, argv):
     min_idle, start, count, justid = _parse_autoclaim(argv)
-    stream = get_stream(engine.db(client), argv[1])
+    stream = read_stream(engine, engine.db(client), argv[1])
     group = require_group(stream, argv[1], argv[2])
     if count * 16 > _MAX_TRANSIENT_BYTES:
         raise CommandError(errors.XAUTOCLAIM_TOO_MUCH_MEMORY)

@@ -8,7 +8,7 @@ from ..errors import CommandError
 from ..replies import Map
 from . import command
 from .collection_common import parse_long
-from .stream_common import entries_reply, entry_reply, get_stream, text
+from .stream_common import entries_reply, entry_reply, read_stream, text
 
 XINFO_HELP = [
     "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -64,7 +64,7 @@ def group_lag(stream: StreamValue, group: Group) -> int | None:
 
 # -- XINFO ---------------------------------------------------------------------------------------------------------
 def _stream_or_error(engine, client, key: bytes) -> StreamValue:
-    stream = get_stream(engine.db(client), key)
+    stream = read_stream(engine, engine.db(client), key)
     if stream is None:
         raise CommandError(errors.NO_SUCH_KEY)
     return stream

@@ -16,7 +16,7 @@ from ..errors import CommandError
 from ..replies import NULL_ARRAY, Map
 from . import command
 from .collection_common import parse_long
-from .stream_common import entry_reply, get_stream, parse_strict_id, text
+from .stream_common import entry_reply, parse_strict_id, read_stream, text
 from .stream_info import estimate_entries_read, range_has_tombstones
 
 NEW_ONLY = MAX_ID  # how '>' is recorded: Redis uses the largest ID as the marker too
@@ -80,11 +80,11 @@ def _parse(argv: list[bytes], xreadgroup: bool) -> ReadArgs:
     return args
 
 
-def _resolve_ids(db, args: ReadArgs) -> tuple[list, list]:
+def _resolve_ids(engine, db, args: ReadArgs) -> tuple[list, list]:
     """Each key's "greater than" ID and group, checking groups, types and the special IDs in argument order."""
     ids, groups = [], []
     for key, arg in zip(args.keys, args.id_args):
-        stream = get_stream(db, key)
+        stream = read_stream(engine, db, key)
         group = None
         if args.group is not None:
             group = stream.groups.get(args.group) if stream is not None else None
@@ -192,10 +192,10 @@ def _serve_one(engine, stream: StreamValue, after, group, args: ReadArgs):
 def _read_once(engine, client, args: ReadArgs):
     """One attempt: the reply, or None when nothing could be served (then the caller blocks or answers null)."""
     db = engine.db(client)
-    ids, groups = _resolve_ids(db, args)
+    ids, groups = _resolve_ids(engine, db, args)
     served = []
     for key, after, group in zip(args.keys, ids, groups):
-        stream = get_stream(db, key)
+        stream = read_stream(engine, db, key)
         if stream is None:
             continue
         entries = _serve_one(engine, stream, after, group, args)

@@ -23,6 +23,7 @@ from ..errors import CommandError, WRONGTYPE
 from ..replies import NULL_ARRAY, Bool, Double, Map
 from ..util import c_string, string2d, string2ll
 from . import command
+from .generic_keys import read_typed
 
 _DEFAULT_BUILD_EF = 200
 _DEFAULT_SEARCH_EF = 100
@@ -35,6 +36,12 @@ def _arity(name: str) -> CommandError:
 
 
 def _read(engine, client, key: bytes) -> VectorSet | None:
+    """A reading command's key (the module opens it for reading): a keyspace hit or miss."""
+    return read_typed(engine, engine.db(client), key, VectorSet)
+
+
+def _for_write(engine, client, key: bytes) -> VectorSet | None:
+    """A writing command's key (VADD, VREM, VSETATTR open it for writing)."""
     value = engine.db(client).get(key)
     if value is not None and not isinstance(value, VectorSet):
         raise CommandError(WRONGTYPE)
@@ -182,7 +189,7 @@ def vadd(engine, client, argv):
     db = engine.db(client)
     key, element = argv[1], argv[2 + vec.consumed]
     db.signal(key)  # the key is open for writing from here on, whatever follows
-    vset = _read(engine, client, key)
+    vset = _for_write(engine, client, key)
     if vset is None:
         vset = _new_set(engine, vec, opts)
         values = vset.project(vec.values) if vec.reduce else vec.values
@@ -205,7 +212,7 @@ def vrem(engine, client, argv):
         raise _arity("VREM")
     db = engine.db(client)
     db.signal(argv[1])
-    vset = _read(engine, client, argv[1])
+    vset = _for_write(engine, client, argv[1])
     if vset is None or not vset.remove(argv[2]):
         return Bool(False)
     if not len(vset):
@@ -265,7 +272,7 @@ def vsetattr(engine, client, argv):
     if len(argv) != 4:
         raise _arity("VSETATTR")
     engine.db(client).signal(argv[1])
-    vset = _read(engine, client, argv[1])
+    vset = _for_write(engine, client, argv[1])
     node = vset.nodes.get(argv[2]) if vset is not None else None
     if node is None:
         return Bool(False)

@@ -14,7 +14,7 @@ from ..replies import NULL_ARRAY, Double, format_double
 from . import command
 from .collection_common import LONG_MAX, parse_range_long
 from .member_scan import scan_members
-from .zset_common import get_zset, parse_score, removed_from, scored_reply
+from .zset_common import get_zset, parse_score, removed_from, scored_reply, zset_for_write
 
 _FLAGS = {b"nx", b"xx", b"ch", b"incr", b"gt", b"lt"}
 
@@ -112,7 +112,7 @@ def zincrby(engine, client, argv):
 
 @command("zrem")
 def zrem(engine, client, argv):
-    z = get_zset(engine, client, argv[1])
+    z = zset_for_write(engine, client, argv[1])
     if z is None:
         return 0
     removed = 0

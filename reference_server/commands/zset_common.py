@@ -9,6 +9,7 @@ from ..datatypes.zset import ZSetValue
 from ..errors import CommandError
 from ..replies import Double
 from ..util import string2d
+from .generic_keys import read_typed
 
 _NONZERO_MANTISSA = re.compile(rb"[1-9a-fA-F]")
 _INF_WORD = re.compile(rb"^[+-]?inf(inity)?$", re.I)
@@ -34,6 +35,12 @@ def _mantissa(arg: bytes) -> bytes:
 
 
 def get_zset(engine, client, key: bytes) -> ZSetValue | None:
+    """A reading command's lookup (a keyspace hit or miss)."""
+    return read_typed(engine, engine.db(client), key, ZSetValue)
+
+
+def zset_for_write(engine, client, key: bytes) -> ZSetValue | None:
+    """A writing command's lookup (ZREM, ZREMRANGEBY*)."""
     return engine.db(client).get_typed(key, ZSetValue)
 
 

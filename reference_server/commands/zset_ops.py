@@ -14,6 +14,7 @@ from ..datatypes.zset import ZSetLimits, ZSetValue
 from ..errors import CommandError
 from . import command
 from .collection_common import parse_long, parse_positive_long, store_result
+from .generic_keys import read_typed
 from .zset_common import parse_score, scored_reply
 
 
@@ -69,7 +70,7 @@ def _parse(engine, client, argv, numkeys_at: int, op: str, *, store: bool, card_
     if keys_end > len(argv):
         raise CommandError(errors.SYNTAX)
     db = engine.db(client)
-    req = Request([Source(db.get_typed(k, (ZSetValue, SetValue))) for k in argv[numkeys_at + 1:keys_end]])
+    req = Request([Source(read_typed(engine, db, k, (ZSetValue, SetValue))) for k in argv[numkeys_at + 1:keys_end]])
     _parse_options(argv, keys_end, req, op, store, card_only)
     return req
 

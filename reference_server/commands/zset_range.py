@@ -15,7 +15,7 @@ from ..datatypes.zset import ZSetLimits, ZSetValue
 from ..errors import CommandError
 from . import command
 from .collection_common import parse_long, store_result
-from .zset_common import get_zset, removed_from, scored_reply
+from .zset_common import get_zset, removed_from, scored_reply, zset_for_write
 
 _RANGE_FLOAT = re.compile(rb"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity)$", re.I)
 _MIN_STRING, _MAX_STRING = object(), object()
@@ -265,12 +265,12 @@ def _remove_entries(engine, client, key: bytes, z: ZSetValue, entries: list[tupl
 @command("zremrangebyrank")
 def zremrangebyrank(engine, client, argv):
     start, end = parse_long(argv[2]), parse_long(argv[3])
-    z = get_zset(engine, client, argv[1])
+    z = zset_for_write(engine, client, argv[1])
     return _remove_entries(engine, client, argv[1], z, by_rank(z, start, end)) if z is not None else 0
 
 
 def _remove_range(engine, client, argv, r: Range) -> int:
-    z = get_zset(engine, client, argv[1])
+    z = zset_for_write(engine, client, argv[1])
     if z is None:
         return 0
     span = bounds(z, r)
