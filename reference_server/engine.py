@@ -22,7 +22,7 @@ from .commands import HANDLERS, load_all
 from .config import Config
 from .errors import CommandError
 from .keyspace import Database, Keyspace
-from .notify import notify_expired
+from .notify import notify_expired, notify_new
 from .pubsub import with_own_pushes
 from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
@@ -91,6 +91,7 @@ class Engine:
         access = ServerAccessClock(self)  # LRU clock or LFU counter, as maxmemory-policy says
         for database in self.keyspace.dbs:  # "expired" keyspace notifications
             database.on_expired = notify_expired(self)
+            database.on_new = notify_new(self)
             database.access = access
         self.clients: dict[int, ClientState] = {}
         self._ids = itertools.count(1)

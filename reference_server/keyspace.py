@@ -20,7 +20,7 @@ def type_name(value: Any) -> str:
 
 class Database:
     __slots__ = ("index", "data", "expires", "watchers", "clock", "blocked", "ready_keys", "lru", "access",
-                 "on_expired", "on_modified", "__weakref__")
+                 "on_expired", "on_new", "on_modified", "__weakref__")
 
     def __init__(self, index: int, clock: Callable[[], int], ready_keys: set | None = None) -> None:
         self.index = index
@@ -35,6 +35,7 @@ class Database:
         self.ready_keys: set[tuple[int, bytes]] = ready_keys if ready_keys is not None else set()
         self.clock = clock
         self.on_expired: Callable[[Database, bytes], None] | None = None  # keyspace notification (notify.py)
+        self.on_new: Callable[[Database, bytes], None] | None = None  # a key added anew (Redis's dbAdd): "new"
         # every changed key, and whether it expired (client-side caching invalidations, tracking.py)
         self.on_modified: Callable[[Database, bytes, bool], None] | None = None
 
@@ -112,9 +113,12 @@ class Database:
         Redis's setKey does for callers that did not (MSET, GETSET's write, a STORE destination)."""
         if lookup:
             self.get(key)
-        if key not in self.data:
+        added = key not in self.data
+        if added:
             self.lru[key] = self.access.new_field()
         self.data[key] = value
+        if added and self.on_new is not None:
+            self.on_new(self, key)
         if not keep_ttl:
             self.expires.pop(key, None)
         self.signal(key)
@@ -125,6 +129,8 @@ class Database:
         """Store a new aggregate created by a write (LPUSH on a missing key…): wakes clients blocked on it."""
         self.data[key] = value
         self.lru[key] = self.access.new_field()
+        if self.on_new is not None:
+            self.on_new(self, key)
         self.signal(key)
         if key in self.blocked:
             self.ready_keys.add((self.index, key))

@@ -40,3 +40,8 @@ def notify(engine: Any, db: Any, event_class: str, event: str, key: bytes) -> No
 def notify_expired(engine: Any):
     """The callback a database calls when a key's TTL removed it (lazily or in the active expire cycle)."""
     return lambda db, key: notify(engine, db, "x", "expired", key)
+
+
+def notify_new(engine: Any):
+    """The callback a database calls when a key is added where none was (Redis's dbAdd): "new", class n."""
+    return lambda db, key: notify(engine, db, "n", "new", key)

@@ -10,7 +10,8 @@ from ..util import string2ll
 from . import command
 
 _HZ_RANGE = (1, 500)  # Redis clamps hz into this range when it is set
-_EVENT_FLAGS = "g$lshzxetdn"  # the classes 'A' stands for, in the order Redis prints them
+_EVENT_FLAGS = "g$lshzxetdn"  # the classes, in the order Redis prints them
+_EVENT_ALL = set("g$lshzxetd")  # what 'A' stands for: neither n nor m
 _EVENT_CHARS = set("A" + _EVENT_FLAGS + "KEm")
 _MEMORY_UNITS = {b"": 1, b"b": 1, b"k": 1000, b"kb": 1024, b"m": 1000 ** 2, b"mb": 1024 ** 2,
                  b"g": 1000 ** 3, b"gb": 1024 ** 3}
@@ -30,8 +31,16 @@ def config_get(engine, client, argv):
         for candidate in _all_names(config):
             if candidate not in matched and match(raw, candidate.encode(), True):
                 matched[candidate] = (candidate, config.canonical(candidate))
-    return Map((shown.encode("utf-8", "surrogateescape"), config.get(canonical).encode())
+    return Map((shown.encode("utf-8", "surrogateescape"), _shown(config, canonical).encode())
                for shown, canonical in matched.values())
+
+
+def _shown(config, name: str) -> str:
+    """The value as CONFIG GET prints it: Redis leaves n out of notify-keyspace-events where it prints 'A'."""
+    value = config.get(name)
+    if config.params[name].kind == "events" and "A" in value:
+        return value.replace("n", "")
+    return value
 
 
 def _all_names(config) -> list[str]:
@@ -151,13 +160,15 @@ def memory_value(raw: bytes) -> int | None:
 
 
 def _parse_events(param: Param, raw: bytes) -> str:
-    """notify-keyspace-events is stored as flags and shown in Redis's canonical order ('KEA' reads back 'AKE')."""
+    """notify-keyspace-events is stored as flags in Redis's canonical order ('KEA' reads back 'AKE'); a class n
+    beside 'A' is kept at the end, where CONFIG GET does not show it (Redis prints 'A' alone then, n still on)."""
     classes = raw.decode("latin-1")
     if any(ch not in _EVENT_CHARS for ch in classes):
         raise ValueError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
-    flags = set(_EVENT_FLAGS) if "A" in classes else set(classes)
-    shown = "A" if set(_EVENT_FLAGS) <= flags else "".join(ch for ch in _EVENT_FLAGS if ch in flags)
-    return shown + "".join(ch for ch in "KEm" if ch in classes)
+    flags = set(classes) | (_EVENT_ALL if "A" in classes else set())
+    if _EVENT_ALL <= flags:
+        return "A" + "".join(ch for ch in "KEmn" if ch in flags)
+    return "".join(ch for ch in _EVENT_FLAGS + "KEm" if ch in flags)
 
 
 def _parse_save(param: Param, raw: bytes) -> str:
