@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .. import errors
 from ..errors import CommandError
+from ..notify import notify
 from ..util import string2ll
 from . import command
 from .bitmap import bits_for_write, parse_bit_offset
@@ -153,6 +154,7 @@ def _bitfield(engine, client, argv, read_only: bool):
         changed = changed or modified or (grew and reply is not None)
     if changed:
         engine.db(client).signal(argv[1])
+        notify(engine, client.db, "$", "setbit", argv[1])
     return replies
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..errors import CommandError
+from ..notify import notify
 from ..util import string2ll
 from . import command
 from .strings import STRING_TYPES, c_string, parse_integer, read_string
@@ -75,6 +76,7 @@ def setbit(engine, client, argv):
     if grew or was != on:
         value[byte] = (value[byte] | mask) if on else (value[byte] & ~mask)
         engine.db(client).signal(argv[1])
+        notify(engine, client.db, "$", "setbit", argv[1])
     return was
 
 
@@ -229,9 +231,11 @@ def bitop(engine, client, argv):
     size = max(map(len, strings))
     db = engine.db(client)
     if not size:
-        db.delete(argv[2])
+        if db.delete(argv[2]):
+            notify(engine, db, "g", "del", argv[2])
         return 0
     values = [int.from_bytes(s, "big") << (8 * (size - len(s))) for s in strings]
     result = combine(values, (1 << (8 * size)) - 1)
     db.set(argv[2], bytearray(result.to_bytes(size, "big")), lookup=True)
+    notify(engine, db, "$", "set", argv[2])
     return size

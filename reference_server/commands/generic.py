@@ -131,6 +131,8 @@ def move(engine, client, argv):
     if src_db.get(key) is None or dst_db.get(key) is not None:
         return 0
     _move_value(src_db, dst_db, key, key)
+    notify(engine, src_db, "g", "move_from", key)
+    notify(engine, dst_db, "g", "move_to", key)
     return 1
 
 

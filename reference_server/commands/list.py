@@ -65,9 +65,12 @@ def pop_from(engine, db, key: bytes, lst: ListValue, count: int, head: bool) -> 
     return taken
 
 
-def after_removal(db, key: bytes, lst: ListValue) -> None:
+def after_removal(engine, db, key: bytes, lst: ListValue, event: str) -> None:
+    """Publish `event` for the removal; an emptied list deletes its key ("del" after it)."""
+    notify(engine, db, "l", event, key)
     if len(lst) == 0:
         db.delete(key)
+        notify(engine, db, "g", "del", key)
     else:
         db.signal(key)
 
@@ -182,8 +185,9 @@ def move(engine, client, src: bytes, dst: bytes, from_head: bool, to_head: bool)
     target = get_list(db, dst)
     element = source.pop(1, from_head, fill_of(engine), shrink=False)[0]
     push_into(engine, db, dst, target, [element], to_head)
+    notify(engine, db, "l", "lpush" if to_head else "rpush", dst)
     source.after_shrink(fill_of(engine))  # after the push, as Redis does: with src == dst the order matters
-    after_removal(db, src, source)
+    after_removal(engine, db, src, source, "lpop" if from_head else "rpop")
     return element
 
 
@@ -302,6 +306,7 @@ def linsert(engine, client, argv):
         return -1
     lst.insert(at if where == b"before" else at + 1, argv[4], fill_of(engine))
     db.signal(argv[1])
+    notify(engine, db, "l", "linsert", argv[1])
     return len(lst)
 
 
@@ -319,6 +324,7 @@ def lset(engine, client, argv):
         raise CommandError(errors.OUT_OF_RANGE)
     lst.replace(index, argv[3], fill_of(engine))
     db.signal(argv[1])
+    notify(engine, db, "l", "lset", argv[1])
     return OK
 
 
@@ -334,7 +340,7 @@ def lrem(engine, client, argv):
     doomed = [i for i in order if items[i] == element][:abs(count) or None]
     if doomed:
         lst.delete_at(doomed, fill_of(engine))
-        after_removal(db, argv[1], lst)
+        after_removal(engine, db, argv[1], lst, "lrem")
     return len(doomed)
 
 
@@ -350,5 +356,5 @@ def ltrim(engine, client, argv):
     keep = range(span[0], span[1] + 1) if span else range(0)
     doomed = [i for i in range(length) if i not in keep]
     lst.delete_at(doomed, fill_of(engine))
-    after_removal(db, argv[1], lst)
+    after_removal(engine, db, argv[1], lst, "ltrim")
     return OK
