@@ -5,6 +5,7 @@ from typing import Any
 
 from .. import errors
 from ..errors import CommandError
+from ..notify import notify
 from ..util import string2ll
 
 LONG_MAX = (1 << 63) - 1
@@ -32,12 +33,16 @@ def parse_positive_long(arg: bytes, message: str | None = None) -> int:
     return parse_range_long(arg, 0, LONG_MAX, message or errors.VALUE_MUST_BE_POSITIVE)
 
 
-def store_result(db: Any, key: bytes, value: Any) -> None:
-    """Write a STORE result: an empty result deletes the destination, a new key wakes clients blocked on it."""
+def store_result(engine: Any, db: Any, key: bytes, value: Any, event_class: str, event: str) -> None:
+    """Write a STORE result: an empty result deletes the destination ("del" if there was one), a new key wakes
+    clients blocked on it; then `event` on the destination."""
     if not len(value):
-        db.delete(key)
-    elif db.get(key) is None:
+        if db.delete(key):
+            notify(engine, db, "g", "del", key)
+        return
+    if db.get(key) is None:
         db.add(key, value)
     else:
         db.set(key, value)
         db.signal_ready(key)
+    notify(engine, db, event_class, event, key)

@@ -12,6 +12,7 @@ from ..errors import CommandError
 from ..geo import geohash
 from ..geo.partial_sort import partial_sort
 from ..geo.search import Found, Shape, search
+from ..notify import notify
 from ..replies import NULL_ARRAY, Double
 from . import command
 from .collection_common import store_result
@@ -100,7 +101,8 @@ def search_command(engine, client, argv, key_index: int, variant: str, store: by
     shape, opts = parse_search(argv, key_index, variant, z, store)
     if z is None:
         if opts.store is not None:
-            engine.db(client).delete(opts.store)
+            if engine.db(client).delete(opts.store):
+                notify(engine, client.db, "g", "del", opts.store)
             return 0
         return []
     if opts.count and not opts.sort and not opts.any:
@@ -144,7 +146,8 @@ def _entry(found: Found, opts: SearchOptions, shape: Shape):
 def _store(engine, client, opts: SearchOptions, shape: Shape, found: list[Found]) -> int:
     scores = {f.member: (f.dist / shape.to_meters if opts.storedist else f.score) for f in found}
     result = ZSetValue.from_scores(scores, ZSetLimits(engine.config))
-    store_result(engine.db(client), opts.store, result)
+    event = "geosearchstore" if opts.from_member or opts.from_lon_lat else "georadiusstore"
+    store_result(engine, engine.db(client), opts.store, result, "z", event)
     return len(found)
 
 

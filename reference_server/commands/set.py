@@ -27,11 +27,14 @@ def _for_write(engine, client, key: bytes) -> SetValue | None:
     return engine.db(client).get_typed(key, SetValue)
 
 
-def _after_removal(db, key: bytes, value: SetValue) -> None:
+def _after_removal(engine, db, key: bytes, value: SetValue, event: str) -> None:
+    """Publish `event` for the removal; an emptied set deletes its key ("del" after it)."""
+    notify(engine, db, "s", event, key)
     if len(value):
         db.signal(key)
     else:
         db.delete(key)
+        notify(engine, db, "g", "del", key)
 
 
 @command("sadd")
@@ -65,10 +68,7 @@ def srem(engine, client, argv):
         if not len(value):
             break
     if removed:
-        _after_removal(engine.db(client), argv[1], value)
-        notify(engine, client.db, "s", "srem", argv[1])
-        if not len(value):
-            notify(engine, client.db, "g", "del", argv[1])
+        _after_removal(engine, engine.db(client), argv[1], value, "srem")
     return removed
 
 
@@ -110,7 +110,7 @@ def smove(engine, client, argv):
         return int(member in src)
     if not src.remove(member):
         return 0
-    _after_removal(db, src_key, src)
+    _after_removal(engine, db, src_key, src, "srem")
     limits = SetLimits(engine.config)
     if dst is None:
         dst = SetValue.create(member, 1, limits)
@@ -118,6 +118,9 @@ def smove(engine, client, argv):
         db.add(dst_key, dst)
     elif dst.add(member, limits):
         db.signal(dst_key)
+    else:
+        return 1
+    notify(engine, db, "s", "sadd", dst_key)
     return 1
 
 
@@ -133,7 +136,7 @@ def spop(engine, client, argv):
         return None
     member = engine.rng.choice(value.ordered())
     value.remove(member)
-    _after_removal(db, argv[1], value)
+    _after_removal(engine, db, argv[1], value, "spop")
     return member
 
 
@@ -143,8 +146,10 @@ def _spop_count(engine, client, key: bytes, count: int):
     if value is None or count == 0:
         return RSet()
     members = value.ordered()
+    notify(engine, db, "s", "spop", key)
     if count >= len(members):
         db.delete(key)
+        notify(engine, db, "g", "del", key)
         return RSet(members)
     remaining = len(members) - count
     if remaining * _SPOP_REBUILD_FACTOR > count:

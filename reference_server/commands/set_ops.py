@@ -66,7 +66,7 @@ def sinterstore(engine, client, argv):
     result.add_all(common, limits)
     if common and all(string2ll(m) is not None for m in common):
         result.maybe_to_intset(limits)
-    store_result(engine.db(client), argv[1], result)
+    store_result(engine, engine.db(client), argv[1], result, "s", "sinterstore")
     return len(result)
 
 
@@ -98,10 +98,10 @@ def _reply(engine, client, argv, combine):
     return RSet(combine(sets, _scratch(sets), SetLimits(engine.config)).ordered())
 
 
-def _store(engine, client, argv, combine):
+def _store(engine, client, argv, combine, event: str):
     sets = _load(engine, client, argv[2:])
     result = combine(sets, SetValue(INTSET), SetLimits(engine.config))
-    store_result(engine.db(client), argv[1], result)
+    store_result(engine, engine.db(client), argv[1], result, "s", event)
     return len(result)
 
 
@@ -112,7 +112,7 @@ def sunion(engine, client, argv):
 
 @command("sunionstore")
 def sunionstore(engine, client, argv):
-    return _store(engine, client, argv, _union)
+    return _store(engine, client, argv, _union, "sunionstore")
 
 
 @command("sdiff")
@@ -122,4 +122,4 @@ def sdiff(engine, client, argv):
 
 @command("sdiffstore")
 def sdiffstore(engine, client, argv):
-    return _store(engine, client, argv, _difference)
+    return _store(engine, client, argv, _difference, "sdiffstore")

@@ -120,11 +120,7 @@ def zrem(engine, client, argv):
         removed += z.remove(member)
         if not len(z):
             break
-    removed_from(engine.db(client), argv[1], z, removed)
-    if removed:
-        notify(engine, client.db, "z", "zrem", argv[1])
-        if not len(z):
-            notify(engine, client.db, "g", "del", argv[1])
+    removed_from(engine, engine.db(client), argv[1], z, removed, "zrem")
     return removed
 
 

@@ -7,6 +7,7 @@ import re
 from .. import errors
 from ..datatypes.zset import ZSetValue
 from ..errors import CommandError
+from ..notify import notify
 from ..replies import Double
 from ..util import string2d
 from .generic_keys import read_typed
@@ -57,11 +58,14 @@ def scored_reply(entries: list[tuple[float, bytes]], resp: int, withscores: bool
     return out
 
 
-def removed_from(db, key: bytes, value: ZSetValue, count: int) -> None:
-    """After removing `count` entries: drop an emptied key, else tell WATCHers it changed."""
+def removed_from(engine, db, key: bytes, value: ZSetValue, count: int, event: str) -> None:
+    """After removing `count` entries: publish `event`, then drop an emptied key ("del"), else tell WATCHers it
+    changed."""
     if not count:
         return
+    notify(engine, db, "z", event, key)
     if len(value):
         db.signal(key)
     else:
         db.delete(key)
+        notify(engine, db, "g", "del", key)

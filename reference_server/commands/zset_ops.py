@@ -142,7 +142,7 @@ def _reply(engine, client, argv, op: str):
 def _store(engine, client, argv, op: str) -> int:
     req = _parse(engine, client, argv, 2, op, store=True)
     result = ZSetValue.from_scores(_OPS[op](req), ZSetLimits(engine.config))
-    store_result(engine.db(client), argv[1], result)
+    store_result(engine, engine.db(client), argv[1], result, "z", f"z{op}store")
     return len(result)
 
 

@@ -18,7 +18,7 @@ from .zset_common import removed_from, scored_reply
 
 def _pop(engine, client, key: bytes, z: ZSetValue, count: int, highest: bool) -> list[tuple]:
     entries = z.by_rank(0, count, reverse=highest)
-    removed_from(engine.db(client), key, z, z.remove_entries(entries))
+    removed_from(engine, engine.db(client), key, z, z.remove_entries(entries), "zpopmax" if highest else "zpopmin")
     return entries
 
 

@@ -205,7 +205,7 @@ def _store_range(engine, client, dst: bytes, z: ZSetValue | None, req: RangeRequ
     result = ZSetValue.create(hint, 0, limits)
     for score, member in entries:
         result.insert(member, score, limits)
-    store_result(engine.db(client), dst, result)
+    store_result(engine, engine.db(client), dst, result, "z", "zrangestore")
     return len(result)
 
 
@@ -256,9 +256,9 @@ def zlexcount(engine, client, argv):
     return _count_in(get_zset(engine, client, argv[1]), r)
 
 
-def _remove_entries(engine, client, key: bytes, z: ZSetValue, entries: list[tuple]) -> int:
+def _remove_entries(engine, client, key: bytes, z: ZSetValue, entries: list[tuple], kind: str) -> int:
     removed = z.remove_entries(entries)
-    removed_from(engine.db(client), key, z, removed)
+    removed_from(engine, engine.db(client), key, z, removed, f"zremrangeby{kind}")
     return removed
 
 
@@ -266,23 +266,23 @@ def _remove_entries(engine, client, key: bytes, z: ZSetValue, entries: list[tupl
 def zremrangebyrank(engine, client, argv):
     start, end = parse_long(argv[2]), parse_long(argv[3])
     z = zset_for_write(engine, client, argv[1])
-    return _remove_entries(engine, client, argv[1], z, by_rank(z, start, end)) if z is not None else 0
+    return _remove_entries(engine, client, argv[1], z, by_rank(z, start, end), "rank") if z is not None else 0
 
 
-def _remove_range(engine, client, argv, r: Range) -> int:
+def _remove_range(engine, client, argv, r: Range, kind: str) -> int:
     z = zset_for_write(engine, client, argv[1])
     if z is None:
         return 0
     span = bounds(z, r)
     entries = z.by_rank(span[0], span[1] + 1) if span else []
-    return _remove_entries(engine, client, argv[1], z, entries)
+    return _remove_entries(engine, client, argv[1], z, entries, kind)
 
 
 @command("zremrangebyscore")
 def zremrangebyscore(engine, client, argv):
-    return _remove_range(engine, client, argv, parse_score_range(argv[2], argv[3]))
+    return _remove_range(engine, client, argv, parse_score_range(argv[2], argv[3]), "score")
 
 
 @command("zremrangebylex")
 def zremrangebylex(engine, client, argv):
-    return _remove_range(engine, client, argv, parse_lex_range(argv[2], argv[3]))
+    return _remove_range(engine, client, argv, parse_lex_range(argv[2], argv[3]), "lex")
