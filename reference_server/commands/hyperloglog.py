@@ -8,6 +8,7 @@ from __future__ import annotations
 from .. import errors, hll
 from ..errors import CommandError
 from ..hll import Corrupted, HllEditor
+from ..notify import notify
 from . import command
 from .bitmap import unshare
 from .generic_keys import lookup_read
@@ -66,6 +67,7 @@ def pfadd(engine, client, argv):
     if created or changed:
         hll.invalidate_cache(value)
         db.signal(key)
+        notify(engine, db, "$", "pfadd", key)
     return 1 if created or changed else 0
 
 
@@ -117,6 +119,7 @@ def pfmerge(engine, client, argv):
         editor.flush()
     hll.invalidate_cache(value)
     db.signal(dest)
+    notify(engine, db, "$", "pfadd", dest)  # as Redis does: a merge is a mass add
     return "OK"
 
 

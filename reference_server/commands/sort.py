@@ -18,7 +18,7 @@ from ..datatypes.zset import SKIPLIST, ZSetValue
 from ..errors import CommandError
 from ..keyspace import type_name
 from . import command
-from .collection_common import parse_long
+from .collection_common import parse_long, store_result
 from .generic_keys import lookup_read
 
 _FLOAT = re.compile(rb"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity)$", re.I)
@@ -177,21 +177,10 @@ def _sort(engine, client, argv, readonly: bool):
     if req.store is None:
         return _rows(engine, db, chosen, req, None)
     rows = _rows(engine, db, chosen, req, b"")
-    if rows:
-        _store_list(engine, db, req.store, rows)
-    else:
-        db.delete(req.store)
+    result = ListValue()
+    result.push(rows, head=False, fill=engine.config.get_int("list-max-listpack-size"))
+    store_result(engine, db, req.store, result, "l", "sortstore")
     return len(rows)
-
-
-def _store_list(engine, db, key: bytes, items: list[bytes]) -> None:
-    value = ListValue()
-    value.push(items, head=False, fill=engine.config.get_int("list-max-listpack-size"))
-    if db.get(key) is None:
-        db.add(key, value)
-    else:
-        db.set(key, value)
-        db.signal_ready(key)
 
 
 @command("sort")
