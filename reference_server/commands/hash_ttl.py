@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import errors
 from ..datatypes.hash import HashValue
 from ..errors import CommandError
+from ..notify import notify
 from ..util import string2ll
 from . import command
 from .collection_common import parse_long, parse_range_long
@@ -54,6 +55,17 @@ def _expire_or_delete(engine, h, field: bytes, when: int) -> int:
     h.set_ttl(field, when)
     _expire_in_background(engine)
     return DONE
+
+
+def _notify_ttl_change(engine, db, key: bytes, h, deleted: bool) -> None:
+    """After TTLs were set: "hdel" if a time already past deleted a field ("del" after it if the hash went),
+    else "hexpire"."""
+    if not deleted:
+        notify(engine, db, "h", "hexpire", key)
+        return
+    notify(engine, db, "h", "hdel", key)
+    if not len(h):
+        notify(engine, db, "g", "del", key)
 
 
 # -- the active expire cycle's share: expired fields go within a cycle (~100 ms), and a hash left empty with them ------
@@ -108,6 +120,7 @@ def _hexpire(engine, client, argv, seconds: bool, relative: bool):
             replies.append(_expire_or_delete(engine, h, field, when))
     if DONE in replies or DELETED in replies:
         store(db, argv[1], h, False)
+        _notify_ttl_change(engine, db, argv[1], h, DELETED in replies)
     return replies
 
 
@@ -180,6 +193,7 @@ def hpersist(engine, client, argv):
             replies.append(DONE if h.clear_ttl(field) else NO_TTL)
     if DONE in replies:
         db.signal(argv[1])
+        notify(engine, db, "h", "hpersist", argv[1])
     return replies
 
 
@@ -197,6 +211,9 @@ def hgetdel(engine, client, argv):
         h.delete(field)
     if any(v is not None for v in values):
         store(db, argv[1], h, False)
+        notify(engine, db, "h", "hdel", argv[1])
+        if not len(h):
+            notify(engine, db, "g", "del", argv[1])
     return values
 
 
@@ -224,7 +241,7 @@ def hgetex(engine, client, argv):
         return [None] * len(fields)
     if action is not None:
         h.allow_ttl()
-    values, changed = [], False
+    values, changed, deleted = [], False, False
     for field in fields:
         value = h.get(field)
         values.append(value)
@@ -233,10 +250,14 @@ def hgetex(engine, client, argv):
         if action == "persist":
             changed |= h.clear_ttl(field)
         else:
-            _expire_or_delete(engine, h, field, action)
+            deleted |= _expire_or_delete(engine, h, field, action) == DELETED
             changed = True
     if changed:
         store(db, argv[1], h, False)
+        if action == "persist":
+            notify(engine, db, "h", "hpersist", argv[1])
+        else:
+            _notify_ttl_change(engine, db, argv[1], h, deleted)
     return values
 
 
@@ -292,11 +313,16 @@ def hsetex(engine, client, argv):
     h.fit(engine.config, pairs, len(fields))
     if isinstance(expiry, int):
         h.allow_ttl()
+    deleted = False
     for field, value in zip(fields, pairs[1::2]):
         write_field(engine, h, field, value, keep_ttl=expiry == "keepttl")
         if isinstance(expiry, int):
-            _expire_or_delete(engine, h, field, expiry)
+            deleted |= _expire_or_delete(engine, h, field, expiry) == DELETED
     store(db, argv[1], h, is_new)
     if is_new and not len(h):
         db.signal(argv[1])  # Redis created the key and deleted it at once: WATCHers see a change (found by the fuzzer)
+        notify(engine, db, "n", "new", argv[1])  # and published its "new"
+    notify(engine, db, "h", "hset", argv[1])
+    if isinstance(expiry, int):
+        _notify_ttl_change(engine, db, argv[1], h, deleted)
     return 1
