@@ -73,13 +73,15 @@ def xadd(engine, client, argv):
     if new_id is None:
         raise CommandError(errors.XADD_ID_TOO_SMALL)
     stream.append(new_id, pairs, *node_limits(engine))
-    trim(stream, args, default_limit(engine, args))
+    trimmed = trim(stream, args, default_limit(engine, args))
     if created:
         db.add(key, stream)
     else:
         db.signal(key)
         db.signal_ready(key)
     notify(engine, db, "t", "xadd", key)
+    if trimmed:
+        notify(engine, db, "t", "xtrim", key)
     return id_bytes(new_id)
 
 
@@ -136,6 +138,7 @@ def xdel(engine, client, argv):
     deleted = delete_entries(stream, [parse_strict_id(a) for a in argv[2:]])
     if deleted:
         db.signal(argv[1])
+        notify(engine, db, "t", "xdel", argv[1])
     return deleted
 
 
@@ -156,6 +159,7 @@ def xtrim(engine, client, argv):
     deleted = trim(stream, args, default_limit(engine, args))
     if deleted:
         db.signal(argv[1])
+        notify(engine, db, "t", "xtrim", argv[1])
     return deleted
 
 
@@ -206,6 +210,7 @@ def xdelex(engine, client, argv):
     if DELETED in replies:
         stream.refresh_first_id()
         db.signal(argv[1])
+        notify(engine, db, "t", "xdel", argv[1])
     return replies
 
 
@@ -248,4 +253,5 @@ def xsetid(engine, client, argv):
         stream.entries_added = entries_added
     if max_deleted != MIN_ID:
         stream.max_deleted_id = max_deleted
+    notify(engine, client.db, "t", "xsetid", argv[1])
     return "OK"

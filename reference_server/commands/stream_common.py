@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .. import errors
 from ..datatypes.stream import MAX_ID, MIN_ID, U64, Group, StreamValue, decr_id, id_bytes, incr_id
 from ..errors import CommandError
+from ..notify import notify
 from ..util import string2ll
 from .collection_common import parse_long
 from .generic_keys import read_typed
@@ -113,6 +114,16 @@ def entries_reply(entries) -> list:
 
 def text(arg: bytes) -> str:
     return arg.decode("utf-8", "surrogateescape")
+
+
+def consumer_of(engine, db, key: bytes, group: Group, name: bytes, now: int):
+    """The named consumer of `group`, created when missing (XREADGROUP, XCLAIM, XAUTOCLAIM), with an
+    "xgroup-createconsumer" notification."""
+    consumer = group.consumers.get(name)
+    if consumer is None:
+        consumer = group.add_consumer(name, now)
+        notify(engine, db, "t", "xgroup-createconsumer", key)
+    return consumer
 
 
 def require_group(stream: StreamValue | None, key: bytes, name: bytes) -> Group:

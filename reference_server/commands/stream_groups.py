@@ -5,11 +5,12 @@ from __future__ import annotations
 from .. import errors
 from ..datatypes.stream import MIN_ID, Group, Nack, StreamValue, id_bytes
 from ..errors import CommandError
+from ..notify import notify
 from ..replies import NULL_ARRAY
 from . import command
 from .collection_common import parse_long, parse_range_long
 from .stream import DELETED, NO_SUCH_ID, delete_with_condition, parse_condition_and_ids
-from .stream_common import (entry_reply, get_stream, parse_id, parse_range_end, parse_range_start,
+from .stream_common import (consumer_of, entry_reply, get_stream, parse_id, parse_range_end, parse_range_start,
                             parse_strict_id, read_stream, require_group, text, try_parse_strict_id)
 
 XGROUP_HELP = [
@@ -103,6 +104,7 @@ def xgroup_create(engine, client, argv):
     if argv[3] in stream.groups:
         raise CommandError(errors.BUSYGROUP)
     stream.groups[argv[3]] = Group(argv[3], last_id, _clamped(stream, entries_read))
+    notify(engine, db, "t", "xgroup-create", argv[2])
     return "OK"
 
 
@@ -115,6 +117,7 @@ def xgroup_setid(engine, client, argv):
         raise _subcommand_syntax(argv)
     group.last_id = stream.last_id if argv[4] == b"$" else parse_id(argv[4])
     group.entries_read = _clamped(stream, entries_read)
+    notify(engine, client.db, "t", "xgroup-setid", argv[2])
     return "OK"
 
 
@@ -125,20 +128,28 @@ def xgroup_destroy(engine, client, argv):
     if stream.groups.pop(argv[3], None) is None:
         return 0
     db.signal_ready(argv[2])  # clients blocked in XREADGROUP on this group get NOGROUP
+    notify(engine, db, "t", "xgroup-destroy", argv[2])
     return 1
 
 
 @command("xgroup|createconsumer")
 def xgroup_createconsumer(engine, client, argv):
     group = _existing_group(_existing_stream(engine, client, argv), argv)
-    return 0 if group.add_consumer(argv[4], engine.now_ms()) is None else 1
+    if group.add_consumer(argv[4], engine.now_ms()) is None:
+        return 0
+    notify(engine, client.db, "t", "xgroup-createconsumer", argv[2])
+    return 1
 
 
 @command("xgroup|delconsumer")
 def xgroup_delconsumer(engine, client, argv):
     group = _existing_group(_existing_stream(engine, client, argv), argv)
     consumer = group.consumers.get(argv[4])
-    return 0 if consumer is None else group.delete_consumer(consumer)
+    if consumer is None:
+        return 0
+    pending = group.delete_consumer(consumer)
+    notify(engine, client.db, "t", "xgroup-delconsumer", argv[2])
+    return pending
 
 
 # -- XACK / XACKDEL ------------------------------------------------------------------------------------------------
@@ -175,6 +186,7 @@ def xackdel(engine, client, argv):
     if removed:
         stream.refresh_first_id()
         engine.db(client).signal(argv[1])
+        notify(engine, client.db, "t", "xdel", argv[1])
     return replies
 
 
@@ -300,7 +312,7 @@ def xclaim(engine, client, argv):
     delivery = opts.delivery_time
     if delivery == -1 or delivery < 0 or delivery > now:
         delivery = now
-    consumer = group.consumer(argv[3], now)
+    consumer = consumer_of(engine, engine.db(client), argv[1], group, argv[3], now)
     consumer.seen_time = now
     out = []
     for sid in ids:
@@ -353,7 +365,7 @@ def xautoclaim(engine, client, argv):
     if count * 16 > _MAX_TRANSIENT_BYTES:
         raise CommandError(errors.XAUTOCLAIM_TOO_MUCH_MEMORY)
     now = engine.now_ms()
-    consumer = group.consumer(argv[3], now)
+    consumer = consumer_of(engine, engine.db(client), argv[1], group, argv[3], now)
     consumer.seen_time = now
     pending = [sid for sid in group.sorted_pel() if sid >= start]
     attempts = count * 10

@@ -16,7 +16,7 @@ from ..errors import CommandError
 from ..replies import NULL_ARRAY, Map
 from . import command
 from .collection_common import parse_long
-from .stream_common import entry_reply, parse_strict_id, read_stream, text
+from .stream_common import consumer_of, entry_reply, parse_strict_id, read_stream, text
 from .stream_info import estimate_entries_read, range_has_tombstones
 
 NEW_ONLY = MAX_ID  # how '>' is recorded: Redis uses the largest ID as the marker too
@@ -173,14 +173,14 @@ def _history(engine, stream: StreamValue, consumer, after, count: int) -> list:
     return out
 
 
-def _serve_one(engine, stream: StreamValue, after, group, args: ReadArgs):
+def _serve_one(engine, db, key: bytes, stream: StreamValue, after, group, args: ReadArgs):
     """The entries for one stream, or None when this stream has nothing to give now."""
     if group is None:
         if len(stream) and stream.last_live_id() > after:
             return _new_entries(engine, stream, after, args.count)
         return None
     now = engine.now_ms()
-    consumer = group.consumer(args.consumer, now)
+    consumer = consumer_of(engine, db, key, group, args.consumer, now)
     consumer.seen_time = now
     if after != NEW_ONLY:
         return _history(engine, stream, consumer, after, args.count)
@@ -198,7 +198,7 @@ def _read_once(engine, client, args: ReadArgs):
         stream = read_stream(engine, db, key)
         if stream is None:
             continue
-        entries = _serve_one(engine, stream, after, group, args)
+        entries = _serve_one(engine, db, key, stream, after, group, args)
         if entries is not None:
             served.append((key, entries))
     if not served:
