@@ -156,6 +156,170 @@ def test_notifications_container_classes_filter(events):
     assert events("Kg", *commands) == both("del", "l")[:1]
 
 
+# -- the other writing commands --------------------------------------------------------------------------------------
+def ev(*pairs: str) -> list[str]:
+    """both() of each "event:key" in order."""
+    return [line for pair in pairs for line in both(*pair.split(":"))]
+
+
+def write_case(name: str, commands: list, *events: str):
+    return pytest.param(commands, ev(*events), id=name, marks=pytest.mark.command(name.split("-")[0]))
+
+
+@pytest.mark.parametrize("commands,expected", [
+    write_case("setbit", [("SETBIT", "b", "7", "1"), ("SETBIT", "b", "7", "1"), ("SETBIT", "b", "7", "0")],
+               "setbit:b", "setbit:b"),
+    write_case("bitfield", [("BITFIELD", "b", "SET", "u8", "0", "1", "INCRBY", "u8", "0", "1"),
+                            ("BITFIELD", "b", "GET", "u8", "0"), ("BITFIELD", "b", "SET", "u8", "0", "2"),
+                            ("BITFIELD", "b", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300")], "setbit:b"),
+    write_case("bitop", [("SET", "a", "x"), ("BITOP", "NOT", "d", "a"), ("BITOP", "AND", "d", "m1", "m2"),
+                         ("BITOP", "AND", "d", "m1", "m2")], "set:a", "set:d", "del:d"),
+    pytest.param([("SET", "k", "v"), ("MOVE", "k", "1")], ev("set:k", "move_from:k") + both("move_to", "k", db=1),
+                 id="move", marks=pytest.mark.command("move")),
+    write_case("lset", [("RPUSH", "l", "a", "b"), ("LSET", "l", "0", "x"), ("LINSERT", "l", "BEFORE", "x", "y"),
+                        ("LINSERT", "l", "BEFORE", "zz", "y")], "rpush:l", "lset:l", "linsert:l"),
+    write_case("lrem", [("RPUSH", "l", "a", "b", "a"), ("LREM", "l", "0", "q"), ("LREM", "l", "1", "a"),
+                        ("LREM", "l", "0", "a"), ("LREM", "l", "0", "b")],
+               "rpush:l", "lrem:l", "lrem:l", "lrem:l", "del:l"),
+    write_case("ltrim", [("RPUSH", "l", "a", "b"), ("LTRIM", "l", "0", "5"), ("LTRIM", "l", "5", "9")],
+               "rpush:l", "ltrim:l", "ltrim:l", "del:l"),
+    write_case("lmove", [("RPUSH", "l", "a", "b"), ("LMOVE", "l", "d", "LEFT", "RIGHT"), ("RPOPLPUSH", "l", "d"),
+                         ("LMOVE", "d", "d", "LEFT", "RIGHT")],
+               "rpush:l", "rpush:d", "lpop:l", "lpush:d", "rpop:l", "del:l", "rpush:d", "lpop:d"),
+    write_case("blmove", [("RPUSH", "l", "a"), ("BLMOVE", "l", "d", "RIGHT", "LEFT", "0"),
+                          ("BRPOPLPUSH", "d", "e", "0")],
+               "rpush:l", "lpush:d", "rpop:l", "del:l", "lpush:e", "rpop:d", "del:d"),
+    write_case("hexpire", [("HSET", "h", "a", "1", "b", "2"), ("HEXPIRE", "h", "100", "FIELDS", "1", "a"),
+                           ("HEXPIRE", "h", "100", "NX", "FIELDS", "1", "a"),
+                           ("HPERSIST", "h", "FIELDS", "2", "a", "b"), ("HPERSIST", "h", "FIELDS", "1", "a"),
+                           ("HPEXPIRE", "h", "100000", "FIELDS", "1", "a"),
+                           ("HPEXPIREAT", "h", "1", "FIELDS", "2", "a", "b")],
+               "hset:h", "hexpire:h", "hpersist:h", "hexpire:h", "hdel:h", "del:h"),
+    write_case("hexpire-partly-past", [("HSET", "h", "a", "1", "b", "2"),
+                                       ("HEXPIRE", "h", "100", "FIELDS", "1", "a"),
+                                       ("HPEXPIREAT", "h", "1", "FIELDS", "1", "b")],
+               "hset:h", "hexpire:h", "hdel:h"),
+    write_case("hgetdel", [("HSET", "h", "a", "1", "b", "2"), ("HGETDEL", "h", "FIELDS", "1", "zz"),
+                           ("HGETDEL", "h", "FIELDS", "1", "a"), ("HGETDEL", "h", "FIELDS", "2", "b", "zz")],
+               "hset:h", "hdel:h", "hdel:h", "del:h"),
+    write_case("hgetex", [("HSET", "h", "a", "1", "b", "2"), ("HGETEX", "h", "FIELDS", "1", "a"),
+                          ("HGETEX", "h", "EX", "100", "FIELDS", "1", "a"),
+                          ("HGETEX", "h", "PERSIST", "FIELDS", "1", "a"),
+                          ("HGETEX", "h", "PXAT", "1", "FIELDS", "2", "a", "b")],
+               "hset:h", "hexpire:h", "hpersist:h", "hdel:h", "del:h"),
+    write_case("hsetex", [("HSETEX", "h", "FIELDS", "1", "a", "1"),
+                          ("HSETEX", "h", "EX", "100", "FIELDS", "1", "b", "2"),
+                          ("HSETEX", "h", "FNX", "FIELDS", "1", "a", "3"),
+                          ("HSETEX", "h", "FXX", "KEEPTTL", "FIELDS", "1", "b", "4"),
+                          ("HSETEX", "h", "PXAT", "1", "FIELDS", "1", "a", "5"),
+                          ("HSETEX", "h", "PXAT", "1", "FIELDS", "1", "b", "6")],
+               "hset:h", "hset:h", "hexpire:h", "hset:h", "hset:h", "hdel:h", "hset:h", "hdel:h", "del:h"),
+    write_case("spop", [("SADD", "s", "a"), ("SPOP", "s"), ("SADD", "s", "a", "b"), ("SPOP", "s", "0"),
+                        ("SPOP", "s", "5")], "sadd:s", "spop:s", "del:s", "sadd:s", "spop:s", "del:s"),
+    write_case("smove", [("SADD", "s", "a", "b"), ("SADD", "d", "a"), ("SMOVE", "s", "d", "zz"),
+                         ("SMOVE", "s", "d", "a"), ("SMOVE", "s", "d", "b"), ("SMOVE", "d", "d", "a")],
+               "sadd:s", "sadd:d", "srem:s", "srem:s", "del:s", "sadd:d"),
+    write_case("sinterstore", [("SADD", "a", "1", "2"), ("SADD", "b", "2", "3"), ("SINTERSTORE", "d", "a", "b"),
+                               ("SUNIONSTORE", "d", "a", "b"), ("SDIFFSTORE", "d", "a", "b"),
+                               ("SINTERSTORE", "d", "a", "zz"), ("SDIFFSTORE", "d", "zz")],
+               "sadd:a", "sadd:b", "sinterstore:d", "sunionstore:d", "sdiffstore:d", "del:d"),
+    write_case("zremrangebyscore", [("ZADD", "z", "1", "a", "2", "b", "3", "c"),
+                                    ("ZREMRANGEBYSCORE", "z", "9", "10"), ("ZREMRANGEBYSCORE", "z", "1", "1"),
+                                    ("ZREMRANGEBYRANK", "z", "0", "0"), ("ZREMRANGEBYLEX", "z", "-", "+")],
+               "zadd:z", "zremrangebyscore:z", "zremrangebyrank:z", "zremrangebylex:z", "del:z"),
+    write_case("zpopmin", [("ZADD", "z", "1", "a", "2", "b", "3", "c"), ("ZPOPMIN", "z"), ("ZPOPMAX", "z", "5"),
+                           ("ZADD", "y", "1", "a"), ("ZMPOP", "1", "y", "MAX"), ("ZADD", "x", "1", "a"),
+                           ("BZPOPMIN", "x", "0")],
+               "zadd:z", "zpopmin:z", "zpopmax:z", "del:z", "zadd:y", "zpopmax:y", "del:y", "zadd:x", "zpopmin:x",
+               "del:x"),
+    write_case("zunionstore", [("ZADD", "a", "1", "x", "2", "y"), ("ZADD", "b", "1", "y"),
+                               ("ZUNIONSTORE", "d", "2", "a", "b"), ("ZINTERSTORE", "d", "2", "a", "b"),
+                               ("ZDIFFSTORE", "d", "2", "a", "b"), ("ZRANGESTORE", "d", "a", "0", "0"),
+                               ("ZINTERSTORE", "d", "2", "a", "zz"), ("ZRANGESTORE", "d", "a", "5", "9")],
+               "zadd:a", "zadd:b", "zunionstore:d", "zinterstore:d", "zdiffstore:d", "zrangestore:d", "del:d"),
+    write_case("geosearchstore", [("GEOADD", "g", "13.361389", "38.115556", "p"),
+                                  ("GEOSEARCHSTORE", "d", "g", "FROMLONLAT", "13", "38", "BYRADIUS", "500", "km"),
+                                  ("GEORADIUS", "g", "13", "38", "500", "km", "STOREDIST", "d"),
+                                  ("GEOSEARCHSTORE", "d", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"),
+                                  ("SET", "e", "v"),
+                                  ("GEOSEARCHSTORE", "e", "zz", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km")],
+               "zadd:g", "geosearchstore:d", "georadiusstore:d", "del:d", "set:e", "del:e"),
+    write_case("pfadd", [("PFADD", "p", "a"), ("PFADD", "p", "a"), ("PFADD", "q"), ("PFADD", "q"),
+                         ("PFMERGE", "d", "p", "q"), ("PFMERGE", "d")],
+               "pfadd:p", "pfadd:q", "pfadd:d", "pfadd:d"),
+    write_case("sort", [("RPUSH", "l", "2", "1"), ("SORT", "l", "STORE", "d"), ("SORT", "zz", "STORE", "d"),
+                        ("SORT", "zz", "STORE", "d")], "rpush:l", "sortstore:d", "del:d"),
+    write_case("xadd", [("XADD", "x", "NOMKSTREAM", "*", "f", "v"), ("XADD", "x", "1-1", "f", "v"),
+                        ("XADD", "x", "MAXLEN", "5", "2-1", "f", "v"), ("XADD", "x", "MAXLEN", "1", "3-1", "f", "v")],
+               "xadd:x", "xadd:x", "xadd:x", "xtrim:x"),
+    write_case("xtrim", [("XADD", "x", "1-1", "f", "v"), ("XADD", "x", "2-1", "f", "v"), ("XDEL", "x", "9-9"),
+                         ("XDEL", "x", "1-1"), ("XTRIM", "x", "MAXLEN", "5"), ("XTRIM", "x", "MAXLEN", "0"),
+                         ("XSETID", "x", "5-5"), ("XADD", "x", "6-1", "f", "v"), ("XDELEX", "x", "IDS", "1", "6-1")],
+               "xadd:x", "xadd:x", "xdel:x", "xtrim:x", "xsetid:x", "xadd:x", "xdel:x"),
+    write_case("xgroup", [("XGROUP", "CREATE", "x", "g", "$", "MKSTREAM"), ("XGROUP", "CREATE", "x", "h", "0"),
+                          ("XGROUP", "SETID", "x", "g", "0"), ("XGROUP", "CREATECONSUMER", "x", "g", "c"),
+                          ("XGROUP", "CREATECONSUMER", "x", "g", "c"), ("XGROUP", "DELCONSUMER", "x", "g", "c"),
+                          ("XGROUP", "DELCONSUMER", "x", "g", "c"), ("XGROUP", "DESTROY", "x", "h"),
+                          ("XGROUP", "DESTROY", "x", "h")],
+               "xgroup-create:x", "xgroup-create:x", "xgroup-setid:x", "xgroup-createconsumer:x",
+               "xgroup-delconsumer:x", "xgroup-destroy:x"),
+    write_case("xreadgroup", [("XADD", "x", "1-1", "f", "v"), ("XGROUP", "CREATE", "x", "g", "0"),
+                              ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", ">"),
+                              ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", "0"),
+                              ("XCLAIM", "x", "g", "c2", "0", "1-1"), ("XAUTOCLAIM", "x", "g", "c3", "0", "0"),
+                              ("XACK", "x", "g", "1-1"), ("XAUTOCLAIM", "x", "g", "c3", "0", "0")],
+               "xadd:x", "xgroup-create:x", "xgroup-createconsumer:x", "xgroup-createconsumer:x",
+               "xgroup-createconsumer:x"),
+    write_case("xackdel", [("XADD", "x", "1-1", "f", "v"), ("XADD", "x", "2-1", "f", "v"),
+                           ("XGROUP", "CREATE", "x", "g", "0"), ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", ">"),
+                           ("XACKDEL", "x", "g", "IDS", "1", "1-1"), ("XACKDEL", "x", "g", "IDS", "1", "1-1"),
+                           ("XDEL", "x", "2-1"), ("XACKDEL", "x", "g", "IDS", "1", "2-1")],
+               "xadd:x", "xadd:x", "xgroup-create:x", "xgroup-createconsumer:x", "xdel:x", "xdel:x"),
+])
+def test_notifications_more_write_commands(events, commands, expected):
+    assert events("KEA", *commands) == expected
+
+
+# -- new (class n): a key added where there was none -----------------------------------------------------------------
+@pytest.mark.command("set")
+@pytest.mark.parametrize("setting,expected", [
+    ("KEn", ev("new:k")), ("En", both("new", "k")[1:]), ("Kn", both("new", "k")[:1]), ("KEA", ev("set:k", "set:k")),
+    ("KEAn", ev("new:k", "set:k", "set:k")), ("n", [])],
+    ids=["both", "keyevent", "keyspace", "A-excludes-n", "A-and-n", "class-alone"])
+def test_notifications_new_setting(events, setting, expected):
+    assert events(setting, ("SET", "k", "v"), ("SET", "k", "w")) == expected
+
+
+@pytest.mark.command("config")
+def test_notifications_new_kept_beside_A_though_not_shown(events, conn):
+    assert events("KEAn") == []
+    shown = conn.call("CONFIG", "GET", "notify-keyspace-events").plain()  # a flat array, or a map's pairs
+    assert (shown if isinstance(shown[0], tuple) else [tuple(shown)]) == [(b"notify-keyspace-events", b"AKE")]
+    assert_ok(conn.call("SET", "k", "v"))
+    assert events.collect() == ev("new:k", "set:k")
+
+
+@pytest.mark.parametrize("commands,expected", [
+    write_case("rename", [("SET", "a", "v"), ("SET", "b", "w"), ("RENAME", "a", "b")],
+               "new:a", "new:b", "new:b"),
+    pytest.param([("SET", "k", "v"), ("MOVE", "k", "1")], ev("new:k") + both("new", "k", db=1), id="move",
+                 marks=pytest.mark.command("move")),
+    write_case("copy", [("SET", "k", "v"), ("COPY", "k", "c"), ("COPY", "k", "c", "REPLACE")],
+               "new:k", "new:c", "new:c"),
+    write_case("lmove", [("RPUSH", "l", "a", "b"), ("LMOVE", "l", "d", "LEFT", "LEFT"),
+                         ("LMOVE", "l", "d", "LEFT", "LEFT")], "new:l", "new:d"),
+    write_case("smove", [("SADD", "s", "a"), ("SMOVE", "s", "d", "a")], "new:s", "new:d"),
+    write_case("sunionstore", [("SADD", "s", "a"), ("SUNIONSTORE", "d", "s"), ("SUNIONSTORE", "d", "s")],
+               "new:s", "new:d"),
+    write_case("incr", [("INCR", "n"), ("INCR", "n"), ("APPEND", "a", "x"), ("SETBIT", "b", "1", "1"),
+                        ("PFADD", "p")], "new:n", "new:a", "new:b", "new:p"),
+    write_case("xgroup", [("XGROUP", "CREATE", "x", "g", "$", "MKSTREAM")], "new:x"),
+    write_case("hsetex", [("HSETEX", "h", "PXAT", "1", "FIELDS", "1", "a", "1")], "new:h"),  # made and gone at once
+])
+def test_notifications_new_from_commands_that_add_keys(events, commands, expected):
+    assert events("KEn", *commands) == expected
+
+
 # -- to the client that caused them --------------------------------------------------------------------------------
 # A push to the client whose command is running waits for that command's reply (after a whole EXEC or script), as in
 # Redis 7.2+; a client in RESP2 can only subscribe and write in one transaction.
