@@ -7,7 +7,8 @@ ordinary pub/sub messages (channel and pattern subscribers alike). Commands call
 Redis's event names; the setting is read on every call, so CONFIG SET takes effect at once. A notification of the
 client's own command reaches it after the reply (after a whole EXEC or script), as every push does (pubsub.send_push).
 "keymiss" (m) comes from every reading lookup that finds nothing (commands/generic_keys.lookup_read), never from a
-writing one.
+writing one. "new" (n) comes from the database whenever a key is added where none was (Redis's dbAdd), so it
+precedes the event of the command that added it.
 """
 from __future__ import annotations
 
