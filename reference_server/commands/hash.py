@@ -1,9 +1,11 @@
 """Hash group: HSET and friends, increments, reads, HRANDFIELD, HSCAN. Field expiry commands are in hash_ttl.py.
 
 Expired fields are removed as Redis removes them: by the active expire cycle (hash_ttl.py), or by a command that
-reads fields one by one (HGET, HMGET, HEXISTS, HSTRLEN, HINCRBY…), which drops the hash's expired fields and deletes
-a hash left empty. Until then they are still stored: HLEN counts them, HSET over one is an update and HDEL deletes
-it, while HGETALL, HKEYS, HVALS and HSCAN skip them without removing anything.
+looks fields up one by one (HGET, HMGET, HEXISTS, HSTRLEN, HINCRBY, HSETNX, HGETDEL, HGETEX, HSETEX FNX/FXX), which
+drops those of its fields that expired (HRANDFIELD drops them all) and deletes a hash left empty, publishing one
+"hexpired" and then "del". Until then they are still stored: HLEN counts them, HSET over one is an update and HDEL
+deletes it, HEXPIRE gives one a new time, while HTTL and HPERSIST report it gone and HGETALL, HKEYS, HVALS and HSCAN
+skip it, all without removing anything.
 """
 from __future__ import annotations
 
@@ -23,23 +25,49 @@ LONG_MAX = (1 << 63) - 1
 
 
 # -- shared by hash_ttl.py -----------------------------------------------------------------------------------------
-def get_hash(engine, db, key: bytes, read: bool = False) -> HashValue | None:
-    """The live hash at `key` (expired fields dropped; a hash emptied that way is deleted), WRONGTYPE otherwise;
-    `read`: a reading command's lookup (a keyspace hit or miss), else a writing one's."""
+def get_hash(engine, db, key: bytes, read: bool = False, fields=None, keep_empty: bool = False) -> HashValue | None:
+    """The hash at `key` after lazy field expiry (None if missing or emptied by it), WRONGTYPE otherwise. `read`: a
+    reading command's lookup (a keyspace hit or miss), else a writing one's. `fields`: the fields the command looks
+    up, each dropped if expired, as Redis does field by field; None drops every expired field (HRANDFIELD's sweep);
+    () none. `keep_empty`: a write about to add fields keeps a hash that lost them all."""
     h = read_typed(engine, db, key, HashValue) if read else db.get_typed(key, HashValue)
-    if h is not None and h.expires:
-        gone = h.purge(engine.now_ms())
-        engine.stats["expired_subkeys"] = engine.stats.get("expired_subkeys", 0) + gone
-        if gone and not len(h):
-            db.delete(key)
-            return None
-    return h
+    if h is None or not h.expires or fields == ():
+        return h
+    if fields is None:
+        alive = after_fields_expired(engine, db, key, h, h.purge(engine.now_ms()), keep_empty)
+    else:
+        alive = expire_looked_up(engine, db, key, h, fields, keep_empty)
+    return h if alive else None
 
 
-def hash_for_write(engine, db, key: bytes, drop_expired: bool = True) -> tuple[HashValue, bool]:
-    """(hash, is_new): a fresh empty hash when the key is missing; `store` adds it to the keyspace. Without
-    drop_expired, expired fields not yet removed are kept (HSET over one updates it)."""
-    h = get_hash(engine, db, key) if drop_expired else db.get_typed(key, HashValue)
+def expire_looked_up(engine, db, key: bytes, h: HashValue, fields, keep_empty: bool = False) -> bool:
+    """Redis's lazy field expiry: each of the fields a command looks up is dropped if expired, the others stay
+    (HLEN still counts them). False if the hash went with them."""
+    now = engine.now_ms()
+    return after_fields_expired(engine, db, key, h, sum(h.expire_field(f, now) for f in fields), keep_empty)
+
+
+def after_fields_expired(engine, db, key: bytes, h: HashValue, gone: int, keep_empty: bool = False,
+                      notify_it: bool = True) -> bool:
+    """After `gone` fields of `h` expired (on access or in the active expire cycle): one "hexpired" for them all,
+    then "del" if the hash went empty (deleted unless `keep_empty`). Returns whether the hash is still there."""
+    if not gone:
+        return True
+    engine.stats["expired_subkeys"] = engine.stats.get("expired_subkeys", 0) + gone
+    if notify_it:
+        notify(engine, db, "h", "hexpired", key)
+    if len(h) or keep_empty:
+        return True
+    if notify_it:
+        notify(engine, db, "g", "del", key)
+    db.delete(key)
+    return False
+
+
+def hash_for_write(engine, db, key: bytes, fields=(), keep_empty: bool = False) -> tuple[HashValue, bool]:
+    """(hash, is_new): a fresh empty hash when the key is missing; `store` adds it to the keyspace. `fields`: the
+    fields looked up first, each dropped if expired (by default none: HSET over an expired field updates it)."""
+    h = get_hash(engine, db, key, fields=fields, keep_empty=keep_empty)
     return (HashValue(), True) if h is None else (h, False)
 
 
@@ -72,7 +100,7 @@ def hset(engine, client, argv):
     if len(argv) % 2:
         raise CommandError(errors.WRONG_ARITY % argv[0].decode("utf-8", "replace").lower())
     db = engine.db(client)
-    h, is_new = hash_for_write(engine, db, argv[1], drop_expired=False)
+    h, is_new = hash_for_write(engine, db, argv[1])
     h.fit(engine.config, argv[2:], (len(argv) - 2) // 2)
     created = sum(write_field(engine, h, argv[i], argv[i + 1]) for i in range(2, len(argv), 2))
     store(db, argv[1], h, is_new)
@@ -83,7 +111,7 @@ def hset(engine, client, argv):
 @command("hsetnx")
 def hsetnx(engine, client, argv):
     db = engine.db(client)
-    h, is_new = hash_for_write(engine, db, argv[1])
+    h, is_new = hash_for_write(engine, db, argv[1], fields=argv[2:3])
     if h.get(argv[2]) is not None:
         return 0
     h.fit(engine.config, argv[2:4], 1)
@@ -112,7 +140,7 @@ def hdel(engine, client, argv):
 def hincrby(engine, client, argv):
     incr = parse_long(argv[3])
     db = engine.db(client)
-    h, is_new = hash_for_write(engine, db, argv[1])
+    h, is_new = hash_for_write(engine, db, argv[1], fields=argv[2:3])
     current = h.get(argv[2])
     value = 0 if current is None else string2ll(current)
     if value is None:
@@ -134,7 +162,7 @@ def hincrbyfloat(engine, client, argv):
     if not is_finite(incr):
         raise CommandError(errors.INCR_NAN_INF)
     db = engine.db(client)
-    h, is_new = hash_for_write(engine, db, argv[1])
+    h, is_new = hash_for_write(engine, db, argv[1], fields=argv[2:3])
     current = h.get(argv[2])
     value = 0 if current is None else parse_long_double(current)
     if value is None:
@@ -150,8 +178,8 @@ def hincrbyfloat(engine, client, argv):
 
 
 # -- reads ---------------------------------------------------------------------------------------------------------
-def _read(engine, client, key: bytes) -> HashValue | None:
-    return get_hash(engine, engine.db(client), key, read=True)
+def _read(engine, client, key: bytes, fields=None) -> HashValue | None:
+    return get_hash(engine, engine.db(client), key, read=True, fields=fields)
 
 
 def _peek(engine, client, key: bytes) -> HashValue | None:
@@ -166,25 +194,40 @@ def _live_items(engine, client, key: bytes) -> list[tuple[bytes, bytes]]:
 
 @command("hget")
 def hget(engine, client, argv):
-    h = _read(engine, client, argv[1])
+    h = _read(engine, client, argv[1], argv[2:3])
     return None if h is None else h.get(argv[2])
 
 
 @command("hmget")
 def hmget(engine, client, argv):
-    h = _read(engine, client, argv[1])
-    return [None if h is None else h.get(field) for field in argv[2:]]
+    db = engine.db(client)
+    h = get_hash(engine, db, argv[1], read=True, fields=())
+    if h is None:
+        return [None] * (len(argv) - 2)
+    now, gone, values = engine.now_ms(), 0, []
+    for field in argv[2:]:
+        if len(h) and h.expire_field(field, now):
+            gone += 1
+        values.append(h.get(field))
+    # Redis's HMGET counts only the expired fields that left the hash nonempty: when the last one went, the hash is
+    # deleted without a word unless an earlier field expired too
+    counted = gone - (gone and not len(h))
+    if counted:
+        after_fields_expired(engine, db, argv[1], h, gone)
+    elif gone:
+        after_fields_expired(engine, db, argv[1], h, gone, notify_it=False)
+    return values
 
 
 @command("hexists")
 def hexists(engine, client, argv):
-    h = _read(engine, client, argv[1])
+    h = _read(engine, client, argv[1], argv[2:3])
     return int(h is not None and h.get(argv[2]) is not None)
 
 
 @command("hstrlen")
 def hstrlen(engine, client, argv):
-    h = _read(engine, client, argv[1])
+    h = _read(engine, client, argv[1], argv[2:3])
     value = None if h is None else h.get(argv[2])
     return 0 if value is None else len(value)
 

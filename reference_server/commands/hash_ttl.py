@@ -14,7 +14,7 @@ from ..notify import notify
 from ..util import string2ll
 from . import command
 from .collection_common import parse_long, parse_range_long
-from .hash import LONG_MAX, get_hash, hash_for_write, store, write_field
+from .hash import LONG_MAX, after_fields_expired, expire_looked_up, get_hash, hash_for_write, store, write_field
 
 MAX_EXPIRE_MS = 0xFFFFFFFFFFFF >> 2  # HFE_MAX_ABS_TIME_MSEC
 NO_FIELD, NOT_MET, DONE, DELETED, NO_TTL = -2, 0, 1, 2, -1
@@ -77,16 +77,15 @@ def _expire_in_background(engine) -> None:
 
 
 def expire_hash_fields(engine) -> int:
-    """Remove every expired hash field; a hash left empty is deleted. Returns how many fields went."""
+    """Remove every expired hash field, with one "hexpired" per hash that lost some and "del" after it for a hash
+    left empty (deleted). Returns how many fields went."""
     now, gone = engine.now_ms(), 0
     for db in engine.keyspace.dbs:
         for key in [k for k, v in db.data.items() if type(v) is HashValue and v.expires]:
             h = db.data[key]
             removed = h.purge(now)
-            if removed and not len(h):
-                db.delete(key)
+            after_fields_expired(engine, db, key, h, removed)
             gone += removed
-    engine.stats["expired_subkeys"] = engine.stats.get("expired_subkeys", 0) + gone
     return gone
 
 
@@ -103,7 +102,7 @@ def _condition_met(condition: bytes | None, current: int | None, when: int) -> b
 
 def _hexpire(engine, client, argv, seconds: bool, relative: bool):
     db = engine.db(client)
-    h = get_hash(engine, db, argv[1])
+    h = get_hash(engine, db, argv[1], fields=())  # an expired field not yet removed takes the new time (live Redis)
     when = absolute_ms(argv[2], seconds, engine.now_ms() if relative else 0, _name(argv))
     condition = argv[3].lower() if argv[3].lower() in _CONDITIONS else None
     fields = parse_fields(argv, 3 if condition is None else 4, errors.HFE_NUMFIELDS_GREATER_THAN_0)
@@ -146,12 +145,13 @@ def hpexpireat(engine, client, argv):
 
 # -- HTTL, HPTTL, HEXPIRETIME, HPEXPIRETIME, HPERSIST --------------------------------------------------------------
 def _httl(engine, client, argv, seconds: bool, relative: bool):
-    h = get_hash(engine, engine.db(client), argv[1], read=True)
+    h = get_hash(engine, engine.db(client), argv[1], read=True, fields=())
     fields = parse_fields(argv, 2, errors.HFE_NUMFIELDS_POSITIVE)
-    base = engine.now_ms() if relative else 0
+    now = engine.now_ms()
+    base = now if relative else 0
     replies = []
     for field in fields:
-        if h is None or h.get(field) is None:
+        if h is None or h.get(field) is None or h.is_expired(field, now):  # reported gone, not removed
             replies.append(NO_FIELD)
         elif (when := h.ttl_of(field)) is None:
             replies.append(NO_TTL)
@@ -183,11 +183,11 @@ def hpexpiretime(engine, client, argv):
 @command("hpersist")
 def hpersist(engine, client, argv):
     db = engine.db(client)
-    h = get_hash(engine, db, argv[1])
+    h = get_hash(engine, db, argv[1], fields=())
     fields = parse_fields(argv, 2, errors.HFE_NUMFIELDS_POSITIVE)
-    replies = []
+    now, replies = engine.now_ms(), []
     for field in fields:
-        if h is None or h.get(field) is None:
+        if h is None or h.get(field) is None or h.is_expired(field, now):  # reported gone, not removed
             replies.append(NO_FIELD)
         else:
             replies.append(DONE if h.clear_ttl(field) else NO_TTL)
@@ -201,9 +201,9 @@ def hpersist(engine, client, argv):
 @command("hgetdel")
 def hgetdel(engine, client, argv):
     db = engine.db(client)
-    h = get_hash(engine, db, argv[1])
+    h = get_hash(engine, db, argv[1], fields=())
     fields = parse_fields(argv, 2, errors.HFE_NUMFIELDS_POSITIVE)
-    if h is None:
+    if h is None or not expire_looked_up(engine, db, argv[1], h, fields):
         return [None] * len(fields)
     values = []
     for field in fields:
@@ -235,9 +235,9 @@ def _parse_getex(engine, argv) -> tuple[str | int | None, list[bytes]]:
 @command("hgetex")
 def hgetex(engine, client, argv):
     db = engine.db(client)
-    h = get_hash(engine, db, argv[1])
+    h = get_hash(engine, db, argv[1], fields=())
     action, fields = _parse_getex(engine, argv)
-    if h is None:
+    if h is None or not expire_looked_up(engine, db, argv[1], h, fields):
         return [None] * len(fields)
     if action is not None:
         h.allow_ttl()
@@ -300,16 +300,29 @@ def string_to_count(arg: bytes) -> int | None:
     return n if n is not None and n > 0 else None
 
 
+def _all_present(engine, db, key: bytes, h, fields: list[bytes]) -> bool:
+    """FXX: the fields are looked up one by one, an expired one dropped, until the first one missing."""
+    now, gone = engine.now_ms(), 0
+    for field in fields:
+        gone += h.expire_field(field, now)
+        if h.get(field) is None:
+            after_fields_expired(engine, db, key, h, gone)
+            return False
+    return True
+
+
 @command("hsetex")
 def hsetex(engine, client, argv):
     condition, expiry, pairs = _parse_setex(engine, argv)
     db = engine.db(client)
     h, is_new = hash_for_write(engine, db, argv[1])
     fields = pairs[0::2]
-    if condition == b"fxx" and not all(h.get(f) is not None for f in fields):
+    if condition == b"fxx" and not _all_present(engine, db, argv[1], h, fields):
         return 0
-    if condition == b"fnx" and any(h.get(f) is not None for f in fields):
-        return 0
+    if condition == b"fnx":
+        expire_looked_up(engine, db, argv[1], h, fields, keep_empty=True)  # emptied, it is kept for the new fields
+        if any(h.get(f) is not None for f in fields):
+            return 0
     h.fit(engine.config, pairs, len(fields))
     if isinstance(expiry, int):
         h.allow_ttl()

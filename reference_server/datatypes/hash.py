@@ -63,6 +63,15 @@ class HashValue:
             self.delete(field)
         return len(gone)
 
+    def expire_field(self, field: bytes, now_ms: int) -> bool:
+        """Drop `field` if its expiry time passed (Redis's lazy expiry of a field a command looks up)."""
+        when = self.expires.get(field)
+        return when is not None and when < now_ms and self.delete(field)
+
+    def is_expired(self, field: bytes, now_ms: int) -> bool:
+        """Stored but past its expiry time: gone for readers, still counted until removed."""
+        return self.expires.get(field, now_ms) < now_ms
+
     def live_items(self, now_ms: int) -> list[tuple[bytes, bytes]]:
         """(field, value) pairs whose expiry has not passed, without removing the others (iterating readers)."""
         if not self.expires:
