@@ -280,6 +280,121 @@ def test_notifications_more_write_commands(events, commands, expected):
     assert events("KEA", *commands) == expected
 
 
+# -- hexpired (class h): hash fields whose TTL ran out ---------------------------------------------------------------
+# A field past its TTL is removed when a command looks it up, or by the active expire cycle, whichever comes first;
+# the cases below are built so both ways publish the same thing: one "hexpired" per hash and round, then "del" if
+# the hash went empty, and before the event of the command that found the field gone.
+def wait_fields_expired(conn, key: str, *fields: str) -> None:
+    """Until HKEYS stops listing the fields: expired by the server's clock; HKEYS removes nothing. (Not HPTTL: on
+    Redis 8.2 it answers -2 a few milliseconds before HGET stops finding the field.)"""
+    names = {field.encode() for field in fields}
+    deadline = time.monotonic() + 2
+    while names & set(conn.call("HKEYS", key).plain()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not names & set(conn.call("HKEYS", key).plain())
+
+
+def expiring_hash(events, conn, setting: str, fields: dict, expiring: tuple) -> None:
+    """Hash h with `fields`, of which `expiring` are past their 20 ms TTL when this returns; its "hset" and
+    "hexpire" not yet collected (the active expire cycle may follow them with its "hexpired" at any time)."""
+    assert events(setting) == []
+    assert_reply(conn.call("HSET", "h", *(part for pair in fields.items() for part in pair)), integer(len(fields)))
+    assert conn.call("HPEXPIRE", "h", "20", "FIELDS", str(len(expiring)), *expiring).plain() == [1] * len(expiring)
+    wait_fields_expired(conn, "h", *expiring)
+
+
+@pytest.mark.parametrize("command,reply,expected", [
+    pytest.param(("HGET", "h", "a"), Reply(Kind.NULL, None), ["hexpired:h", "del:h"], id="hget",
+                 marks=pytest.mark.command("hget")),
+    pytest.param(("HEXISTS", "h", "a"), integer(0), ["hexpired:h", "del:h"], id="hexists",
+                 marks=pytest.mark.command("hexists")),
+    pytest.param(("HSTRLEN", "h", "a"), integer(0), ["hexpired:h", "del:h"], id="hstrlen",
+                 marks=pytest.mark.command("hstrlen")),
+    pytest.param(("HRANDFIELD", "h"), Reply(Kind.NULL, None), ["hexpired:h", "del:h"], id="hrandfield",
+                 marks=pytest.mark.command("hrandfield")),
+    pytest.param(("HGETDEL", "h", "FIELDS", "1", "a"), array(Reply(Kind.NULL, None)), ["hexpired:h", "del:h"],
+                 id="hgetdel", marks=pytest.mark.command("hgetdel")),
+    pytest.param(("HGETEX", "h", "EX", "100", "FIELDS", "1", "a"), array(Reply(Kind.NULL, None)),
+                 ["hexpired:h", "del:h"], id="hgetex", marks=pytest.mark.command("hgetex")),
+    pytest.param(("HSETEX", "h", "FXX", "FIELDS", "1", "a", "2"), integer(0), ["hexpired:h", "del:h"],
+                 id="hsetex-fxx", marks=pytest.mark.command("hsetex")),
+])
+def test_notifications_hexpired_then_del_when_the_last_field_went(events, conn, command, reply, expected):
+    expiring_hash(events, conn, "KEA", {"a": "1"}, ("a",))
+    assert_reply(conn.call(*command), reply)
+    assert_reply(conn.call("EXISTS", "h"), integer(0))
+    assert events.collect() == ev("hset:h", "hexpire:h", *expected)
+
+
+@pytest.mark.parametrize("command,reply,expected", [
+    pytest.param(("HINCRBY", "h", "a", "5"), integer(5), ["hexpired:h", "hincrby:h"], id="hincrby",
+                 marks=pytest.mark.command("hincrby")),
+    pytest.param(("HINCRBYFLOAT", "h", "a", "1.5"), bulk("1.5"), ["hexpired:h", "hincrbyfloat:h"],
+                 id="hincrbyfloat", marks=pytest.mark.command("hincrbyfloat")),
+    pytest.param(("HSETNX", "h", "a", "7"), integer(1), ["hexpired:h", "hset:h"], id="hsetnx",
+                 marks=pytest.mark.command("hsetnx")),
+    pytest.param(("HSETEX", "h", "FNX", "FIELDS", "1", "a", "7"), integer(1), ["hexpired:h", "hset:h"],
+                 id="hsetex-fnx", marks=pytest.mark.command("hsetex")),
+    pytest.param(("HGETDEL", "h", "FIELDS", "2", "a", "b"), array(Reply(Kind.NULL, None), bulk("2")),
+                 ["hexpired:h", "hdel:h", "del:h"], id="hgetdel", marks=pytest.mark.command("hgetdel")),
+    pytest.param(("HMGET", "h", "a", "b"), array(Reply(Kind.NULL, None), bulk("2")), ["hexpired:h"], id="hmget",
+                 marks=pytest.mark.command("hmget")),
+])
+def test_notifications_hexpired_before_the_command_own_event(events, conn, command, reply, expected):
+    expiring_hash(events, conn, "KEA", {"a": "1", "b": "2"}, ("a",))
+    assert_reply(conn.call(*command), reply)
+    assert events.collect() == ev("hset:h", "hexpire:h", *expected)
+
+
+@pytest.mark.parametrize("command,reply,expected", [
+    pytest.param(("HMGET", "h", "a", "b", "c"), array(Reply(Kind.NULL, None), Reply(Kind.NULL, None), bulk("3")),
+                 ["hexpired:h"], id="hmget", marks=pytest.mark.command("hmget")),
+    pytest.param(("HGETDEL", "h", "FIELDS", "3", "a", "b", "c"),
+                 array(Reply(Kind.NULL, None), Reply(Kind.NULL, None), bulk("3")),
+                 ["hexpired:h", "hdel:h", "del:h"], id="hgetdel", marks=pytest.mark.command("hgetdel")),
+    pytest.param(("HGETEX", "h", "PERSIST", "FIELDS", "3", "a", "b", "c"),
+                 array(Reply(Kind.NULL, None), Reply(Kind.NULL, None), bulk("3")), ["hexpired:h"], id="hgetex",
+                 marks=pytest.mark.command("hgetex")),
+    pytest.param(("HSETEX", "h", "FNX", "FIELDS", "2", "a", "7", "b", "8"), integer(1), ["hexpired:h", "hset:h"],
+                 id="hsetex-fnx", marks=pytest.mark.command("hsetex")),
+    pytest.param(("HRANDFIELD", "h", "-3"), array(bulk("c"), bulk("c"), bulk("c")), ["hexpired:h"],
+                 id="hrandfield", marks=pytest.mark.command("hrandfield")),
+])
+def test_notifications_one_hexpired_for_the_fields_of_one_command(events, conn, command, reply, expected):
+    expiring_hash(events, conn, "KEA", {"a": "1", "b": "2", "c": "3"}, ("a", "b"))
+    assert_reply(conn.call(*command), reply)
+    assert events.collect() == ev("hset:h", "hexpire:h", *expected)
+
+
+@pytest.mark.command("hget")
+@pytest.mark.parametrize("setting,expected", [
+    ("Eh", ev("hset:h", "hexpire:h", "hexpired:h")[1::2]), ("Kg", ["__keyspace@0__:h=del"]), ("Ex", []),
+    ("KEA", ev("hset:h", "hexpire:h", "hexpired:h", "del:h"))],
+    ids=["hash-class", "generic-class", "not-expired-class", "all"])
+def test_notifications_hexpired_is_of_the_hash_class(events, conn, setting, expected):
+    expiring_hash(events, conn, setting, {"a": "1"}, ("a",))
+    assert_reply(conn.call("HGET", "h", "a"), Reply(Kind.NULL, None))
+    assert events.collect() == expected
+
+
+@pytest.mark.command("hpexpire")
+def test_notifications_hexpired_from_the_active_expire_cycle(events, conn):
+    assert events("Egh") == []
+    assert_reply(conn.call("HSET", "h", "a", "1", "b", "2", "c", "3"), integer(3))
+    assert_reply(conn.call("HSET", "g", "a", "1"), integer(1))
+    assert conn.call("HPEXPIRE", "h", "20", "FIELDS", "2", "a", "b").plain() == [1, 1]  # one time: one sweep
+    assert conn.call("HPEXPIRE", "g", "20", "FIELDS", "1", "a").plain() == [1]
+    # HLEN and EXISTS look no field up: only the server's own sweep removes the fields; the two hashes' order is its
+    deadline = time.monotonic() + 5
+    while (conn.call("HLEN", "h").plain(), conn.call("EXISTS", "g").plain()) != (1, 0) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert (conn.call("HLEN", "h").plain(), conn.call("EXISTS", "g").plain()) == (1, 0)
+    seen = events.collect()
+    assert [e for e in seen if e.endswith("=h")] == ev("hset:h", "hexpire:h", "hexpired:h")[1::2]
+    assert [e for e in seen if e.endswith("=g")] == ev("hset:g", "hexpire:g", "hexpired:g", "del:g")[1::2]
+    assert len(seen) == 7
+
+
 # -- new (class n): a key added where there was none -----------------------------------------------------------------
 @pytest.mark.command("set")
 @pytest.mark.parametrize("setting,expected", [
