@@ -7,6 +7,7 @@ Each scenario runs on a flushed keyspace with notify-keyspace-events "KEAnm"; th
 from __future__ import annotations
 
 import sys
+import time
 
 from adapters import make_target
 from forkdiff.client import Connection
@@ -15,6 +16,7 @@ from forkdiff.types import Kind
 MARKER = "__keymarker__:end"
 
 S = lambda *a: tuple(a)  # noqa: E731  one command
+WAIT = "wait-expired"  # S(WAIT, key, field, ...): not a command; until HKEYS (which removes nothing) stops listing them
 
 SCENARIOS: dict[str, list[tuple]] = {
     # strings and bitmaps
@@ -72,6 +74,14 @@ SCENARIOS: dict[str, list[tuple]] = {
                S("HSETEX", "h", "FXX", "KEEPTTL", "FIELDS", "1", "b", "4"),
                S("HSETEX", "h", "PXAT", "1", "FIELDS", "2", "a", "b", "1", "2"),
                S("HSETEX", "g", "PXAT", "1", "FIELDS", "1", "a", "1")],
+    # hash fields expiring: a lookup or the active expire cycle, whichever comes first, publishes the same
+    "hexpired-last": [S("HSET", "h", "a", "1"), S("HPEXPIRE", "h", "20", "FIELDS", "1", "a"), S(WAIT, "h", "a"),
+                      S("HGET", "h", "a")],
+    "hexpired-incr": [S("HSET", "h", "a", "1", "b", "2"), S("HPEXPIRE", "h", "20", "FIELDS", "1", "a"),
+                      S(WAIT, "h", "a"), S("HINCRBY", "h", "a", "1"), S("HSETNX", "h", "b", "3")],
+    "hexpired-hgetdel": [S("HSET", "h", "a", "1", "b", "2", "c", "3"),
+                         S("HPEXPIRE", "h", "20", "FIELDS", "2", "a", "b"), S(WAIT, "h", "a", "b"),
+                         S("HGETDEL", "h", "FIELDS", "3", "a", "b", "c")],
     # sets
     "spop": [S("SADD", "s", "a"), S("SPOP", "s"), S("SADD", "s", "a"), S("SPOP", "s", "0"), S("SPOP", "s", "5")],
     "smove": [S("SADD", "s", "a", "b"), S("SMOVE", "s", "d", "a"), S("SMOVE", "s", "d", "zz"),
@@ -153,9 +163,16 @@ def run_scenario(conn: Connection, listener: Connection, commands: list[tuple]) 
     conn.call("SELECT", "0")
     collect(conn, listener)  # drops whatever an earlier scenario left behind
     conn.call("CONFIG", "SET", "notify-keyspace-events", "KEAnm")
-    replies = [conn.call(*command) for command in commands]
+    replies = [wait_expired(conn, *command[1:]) if command[0] == WAIT else conn.call(*command) for command in commands]
     conn.call("CONFIG", "SET", "notify-keyspace-events", "")
     return [f"{reply.kind.name}:{reply.value!r}"[:60] for reply in replies] + ["--"] + collect(conn, listener)
+
+
+def wait_expired(conn: Connection, key: str, *fields: str):
+    deadline = time.monotonic() + 2
+    while {f.encode() for f in fields} & set(conn.call("HKEYS", key).plain()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return conn.call("HKEYS", key)
 
 
 def collect(conn: Connection, listener: Connection) -> list[str]:
