@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
+import pytest
+
+from forkdiff.spec import load_spec
 from forkdiff.types import Reply, array, integer
+
+MODULE_COMMANDS_SINCE = "8.0.0"  # the vector-set commands, built into Redis from 8.0; the spec gives them no version
 
 
 def encoding(conn, key: str) -> bytes:
@@ -30,3 +36,19 @@ def wait_blocked(conn, count: int, limit_s: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"never saw {count} blocked clients")
         time.sleep(0.005)
+
+
+@lru_cache(maxsize=None)
+def _since(name: str) -> str:
+    entry = load_spec().get(name.upper())
+    if entry is None:
+        return ""
+    return entry.since or (MODULE_COMMANDS_SINCE if entry.group == "module" else "")
+
+
+def since_marks(commands) -> list:
+    """A `since` mark for the newest Redis version among the commands a table-driven case runs, so that older Redis
+    skips the case as it skips the per-command cases of those commands (other products still run it)."""
+    versions = [_since(command[0]) for command in commands if command]
+    newest = max((v for v in versions if v), key=lambda v: tuple(int(p) for p in v.split(".")), default="")
+    return [pytest.mark.since(newest)] if newest else []

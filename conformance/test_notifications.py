@@ -14,7 +14,7 @@ from forkdiff.resp import encode_command
 from forkdiff.types import Kind, Reply, array, bulk, integer, simple
 
 from .asserts import assert_ok, assert_reply
-from .helpers import wait_blocked
+from .helpers import since_marks, wait_blocked
 
 MARKER = "__keymarker__:end"
 
@@ -163,7 +163,8 @@ def ev(*pairs: str) -> list[str]:
 
 
 def write_case(name: str, commands: list, *events: str):
-    return pytest.param(commands, ev(*events), id=name, marks=pytest.mark.command(name.split("-")[0]))
+    return pytest.param(commands, ev(*events), id=name,
+                        marks=[pytest.mark.command(name.split("-")[0]), *since_marks(commands)])
 
 
 @pytest.mark.parametrize("commands,expected", [
@@ -531,7 +532,8 @@ def missed(*keys: str) -> list[str]:
 
 
 def case(name: str, commands: list, *keys: str):
-    return pytest.param(commands, missed(*keys), id=name, marks=pytest.mark.command(name.split("-")[0]))
+    return pytest.param(commands, missed(*keys), id=name,
+                        marks=[pytest.mark.command(name.split("-")[0]), *since_marks(commands)])
 
 
 @pytest.mark.command("get")
@@ -615,7 +617,8 @@ def test_notifications_keymiss_of_read_lookups(events, commands, expected):
 
 
 @pytest.mark.parametrize("commands", [
-    pytest.param(commands, id=commands[-1][0].lower(), marks=pytest.mark.command(commands[-1][0].lower()))
+    pytest.param(commands, id=commands[-1][0].lower(),
+                 marks=[pytest.mark.command(commands[-1][0].lower()), *since_marks(commands)])
     for commands in [
         [("OBJECT", "ENCODING", "k"), ("OBJECT", "REFCOUNT", "k"), ("OBJECT", "IDLETIME", "k")],  # LOOKUP_NONOTIFY
         [("MEMORY", "USAGE", "k")],
