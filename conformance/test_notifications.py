@@ -304,21 +304,24 @@ def expiring_hash(events, conn, setting: str, fields: dict, expiring: tuple) -> 
     wait_fields_expired(conn, "h", *expiring)
 
 
+NULL_REPLY = Reply(Kind.NULL, None)
+
+
+def field_case(command: tuple, reply: Reply, expected: list, name: str):
+    """A case on hash fields past their TTL: it needs hash-field TTLs (HPEXPIRE, Redis 7.4) and its own command."""
+    return pytest.param(command, reply, expected, id=name,
+                        marks=[pytest.mark.command(name.split("-")[0]), *since_marks([("HPEXPIRE",), command])])
+
+
 @pytest.mark.parametrize("command,reply,expected", [
-    pytest.param(("HGET", "h", "a"), Reply(Kind.NULL, None), ["hexpired:h", "del:h"], id="hget",
-                 marks=pytest.mark.command("hget")),
-    pytest.param(("HEXISTS", "h", "a"), integer(0), ["hexpired:h", "del:h"], id="hexists",
-                 marks=pytest.mark.command("hexists")),
-    pytest.param(("HSTRLEN", "h", "a"), integer(0), ["hexpired:h", "del:h"], id="hstrlen",
-                 marks=pytest.mark.command("hstrlen")),
-    pytest.param(("HRANDFIELD", "h"), Reply(Kind.NULL, None), ["hexpired:h", "del:h"], id="hrandfield",
-                 marks=pytest.mark.command("hrandfield")),
-    pytest.param(("HGETDEL", "h", "FIELDS", "1", "a"), array(Reply(Kind.NULL, None)), ["hexpired:h", "del:h"],
-                 id="hgetdel", marks=pytest.mark.command("hgetdel")),
-    pytest.param(("HGETEX", "h", "EX", "100", "FIELDS", "1", "a"), array(Reply(Kind.NULL, None)),
-                 ["hexpired:h", "del:h"], id="hgetex", marks=pytest.mark.command("hgetex")),
-    pytest.param(("HSETEX", "h", "FXX", "FIELDS", "1", "a", "2"), integer(0), ["hexpired:h", "del:h"],
-                 id="hsetex-fxx", marks=pytest.mark.command("hsetex")),
+    field_case(("HGET", "h", "a"), NULL_REPLY, ["hexpired:h", "del:h"], "hget"),
+    field_case(("HEXISTS", "h", "a"), integer(0), ["hexpired:h", "del:h"], "hexists"),
+    field_case(("HSTRLEN", "h", "a"), integer(0), ["hexpired:h", "del:h"], "hstrlen"),
+    field_case(("HRANDFIELD", "h"), NULL_REPLY, ["hexpired:h", "del:h"], "hrandfield"),
+    field_case(("HGETDEL", "h", "FIELDS", "1", "a"), array(NULL_REPLY), ["hexpired:h", "del:h"], "hgetdel"),
+    field_case(("HGETEX", "h", "EX", "100", "FIELDS", "1", "a"), array(NULL_REPLY), ["hexpired:h", "del:h"],
+               "hgetex"),
+    field_case(("HSETEX", "h", "FXX", "FIELDS", "1", "a", "2"), integer(0), ["hexpired:h", "del:h"], "hsetex-fxx"),
 ])
 def test_notifications_hexpired_then_del_when_the_last_field_went(events, conn, command, reply, expected):
     expiring_hash(events, conn, "KEA", {"a": "1"}, ("a",))
@@ -328,18 +331,13 @@ def test_notifications_hexpired_then_del_when_the_last_field_went(events, conn, 
 
 
 @pytest.mark.parametrize("command,reply,expected", [
-    pytest.param(("HINCRBY", "h", "a", "5"), integer(5), ["hexpired:h", "hincrby:h"], id="hincrby",
-                 marks=pytest.mark.command("hincrby")),
-    pytest.param(("HINCRBYFLOAT", "h", "a", "1.5"), bulk("1.5"), ["hexpired:h", "hincrbyfloat:h"],
-                 id="hincrbyfloat", marks=pytest.mark.command("hincrbyfloat")),
-    pytest.param(("HSETNX", "h", "a", "7"), integer(1), ["hexpired:h", "hset:h"], id="hsetnx",
-                 marks=pytest.mark.command("hsetnx")),
-    pytest.param(("HSETEX", "h", "FNX", "FIELDS", "1", "a", "7"), integer(1), ["hexpired:h", "hset:h"],
-                 id="hsetex-fnx", marks=pytest.mark.command("hsetex")),
-    pytest.param(("HGETDEL", "h", "FIELDS", "2", "a", "b"), array(Reply(Kind.NULL, None), bulk("2")),
-                 ["hexpired:h", "hdel:h", "del:h"], id="hgetdel", marks=pytest.mark.command("hgetdel")),
-    pytest.param(("HMGET", "h", "a", "b"), array(Reply(Kind.NULL, None), bulk("2")), ["hexpired:h"], id="hmget",
-                 marks=pytest.mark.command("hmget")),
+    field_case(("HINCRBY", "h", "a", "5"), integer(5), ["hexpired:h", "hincrby:h"], "hincrby"),
+    field_case(("HINCRBYFLOAT", "h", "a", "1.5"), bulk("1.5"), ["hexpired:h", "hincrbyfloat:h"], "hincrbyfloat"),
+    field_case(("HSETNX", "h", "a", "7"), integer(1), ["hexpired:h", "hset:h"], "hsetnx"),
+    field_case(("HSETEX", "h", "FNX", "FIELDS", "1", "a", "7"), integer(1), ["hexpired:h", "hset:h"], "hsetex-fnx"),
+    field_case(("HGETDEL", "h", "FIELDS", "2", "a", "b"), array(NULL_REPLY, bulk("2")),
+               ["hexpired:h", "hdel:h", "del:h"], "hgetdel"),
+    field_case(("HMGET", "h", "a", "b"), array(NULL_REPLY, bulk("2")), ["hexpired:h"], "hmget"),
 ])
 def test_notifications_hexpired_before_the_command_own_event(events, conn, command, reply, expected):
     expiring_hash(events, conn, "KEA", {"a": "1", "b": "2"}, ("a",))
@@ -348,18 +346,14 @@ def test_notifications_hexpired_before_the_command_own_event(events, conn, comma
 
 
 @pytest.mark.parametrize("command,reply,expected", [
-    pytest.param(("HMGET", "h", "a", "b", "c"), array(Reply(Kind.NULL, None), Reply(Kind.NULL, None), bulk("3")),
-                 ["hexpired:h"], id="hmget", marks=pytest.mark.command("hmget")),
-    pytest.param(("HGETDEL", "h", "FIELDS", "3", "a", "b", "c"),
-                 array(Reply(Kind.NULL, None), Reply(Kind.NULL, None), bulk("3")),
-                 ["hexpired:h", "hdel:h", "del:h"], id="hgetdel", marks=pytest.mark.command("hgetdel")),
-    pytest.param(("HGETEX", "h", "PERSIST", "FIELDS", "3", "a", "b", "c"),
-                 array(Reply(Kind.NULL, None), Reply(Kind.NULL, None), bulk("3")), ["hexpired:h"], id="hgetex",
-                 marks=pytest.mark.command("hgetex")),
-    pytest.param(("HSETEX", "h", "FNX", "FIELDS", "2", "a", "7", "b", "8"), integer(1), ["hexpired:h", "hset:h"],
-                 id="hsetex-fnx", marks=pytest.mark.command("hsetex")),
-    pytest.param(("HRANDFIELD", "h", "-3"), array(bulk("c"), bulk("c"), bulk("c")), ["hexpired:h"],
-                 id="hrandfield", marks=pytest.mark.command("hrandfield")),
+    field_case(("HMGET", "h", "a", "b", "c"), array(NULL_REPLY, NULL_REPLY, bulk("3")), ["hexpired:h"], "hmget"),
+    field_case(("HGETDEL", "h", "FIELDS", "3", "a", "b", "c"), array(NULL_REPLY, NULL_REPLY, bulk("3")),
+               ["hexpired:h", "hdel:h", "del:h"], "hgetdel"),
+    field_case(("HGETEX", "h", "PERSIST", "FIELDS", "3", "a", "b", "c"), array(NULL_REPLY, NULL_REPLY, bulk("3")),
+               ["hexpired:h"], "hgetex"),
+    field_case(("HSETEX", "h", "FNX", "FIELDS", "2", "a", "7", "b", "8"), integer(1), ["hexpired:h", "hset:h"],
+               "hsetex-fnx"),
+    field_case(("HRANDFIELD", "h", "-3"), array(bulk("c"), bulk("c"), bulk("c")), ["hexpired:h"], "hrandfield"),
 ])
 def test_notifications_one_hexpired_for_the_fields_of_one_command(events, conn, command, reply, expected):
     expiring_hash(events, conn, "KEA", {"a": "1", "b": "2", "c": "3"}, ("a", "b"))
@@ -367,6 +361,7 @@ def test_notifications_one_hexpired_for_the_fields_of_one_command(events, conn, 
     assert events.collect() == ev("hset:h", "hexpire:h", *expected)
 
 
+@pytest.mark.since("7.4")
 @pytest.mark.command("hget")
 @pytest.mark.parametrize("setting,expected", [
     ("Eh", ev("hset:h", "hexpire:h", "hexpired:h")[1::2]), ("Kg", ["__keyspace@0__:h=del"]), ("Ex", []),
@@ -378,6 +373,7 @@ def test_notifications_hexpired_is_of_the_hash_class(events, conn, setting, expe
     assert events.collect() == expected
 
 
+@pytest.mark.since("7.4")
 @pytest.mark.command("hpexpire")
 def test_notifications_hexpired_from_the_active_expire_cycle(events, conn):
     assert events("Egh") == []
@@ -397,15 +393,24 @@ def test_notifications_hexpired_from_the_active_expire_cycle(events, conn):
 
 
 # -- new (class n): a key added where there was none -----------------------------------------------------------------
+NEW_CLASS_SINCE = "7.0"  # class n and its "new" event came with Redis 7.0
+
+
+def new_class(setting: str, expected: list, name: str):
+    marks = [pytest.mark.since(NEW_CLASS_SINCE)] if "n" in setting else []
+    return pytest.param(setting, expected, id=name, marks=marks)
+
+
 @pytest.mark.command("set")
 @pytest.mark.parametrize("setting,expected", [
-    ("KEn", ev("new:k")), ("En", both("new", "k")[1:]), ("Kn", both("new", "k")[:1]), ("KEA", ev("set:k", "set:k")),
-    ("KEAn", ev("new:k", "set:k", "set:k")), ("n", [])],
-    ids=["both", "keyevent", "keyspace", "A-excludes-n", "A-and-n", "class-alone"])
+    new_class("KEn", ev("new:k"), "both"), new_class("En", both("new", "k")[1:], "keyevent"),
+    new_class("Kn", both("new", "k")[:1], "keyspace"), new_class("KEA", ev("set:k", "set:k"), "A-excludes-n"),
+    new_class("KEAn", ev("new:k", "set:k", "set:k"), "A-and-n"), new_class("n", [], "class-alone")])
 def test_notifications_new_setting(events, setting, expected):
     assert events(setting, ("SET", "k", "v"), ("SET", "k", "w")) == expected
 
 
+@pytest.mark.since(NEW_CLASS_SINCE)
 @pytest.mark.command("config")
 def test_notifications_new_kept_beside_A_though_not_shown(events, conn):
     assert events("KEAn") == []
@@ -432,6 +437,7 @@ def test_notifications_new_kept_beside_A_though_not_shown(events, conn):
     write_case("xgroup", [("XGROUP", "CREATE", "x", "g", "$", "MKSTREAM")], "new:x"),
     write_case("hsetex", [("HSETEX", "h", "PXAT", "1", "FIELDS", "1", "a", "1")], "new:h"),  # made and gone at once
 ])
+@pytest.mark.since(NEW_CLASS_SINCE)
 def test_notifications_new_from_commands_that_add_keys(events, commands, expected):
     assert events("KEn", *commands) == expected
 
