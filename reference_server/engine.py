@@ -87,7 +87,7 @@ class Engine:
         self._local = threading.local()  # per executing thread: the command's time and call() nesting
         self.rng = rng or random.Random()
         self.config = config or Config()
-        self.keyspace = Keyspace(self.now_ms, databases)
+        self.keyspace = Keyspace(self.now_ms, databases, self.rng)
         access = ServerAccessClock(self)  # LRU clock or LFU counter, as maxmemory-policy says
         for database in self.keyspace.dbs:  # "expired" keyspace notifications
             database.on_expired = notify_expired(self)

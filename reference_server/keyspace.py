@@ -20,10 +20,12 @@ def type_name(value: Any) -> str:
 
 class Database:
     __slots__ = ("index", "data", "expires", "watchers", "clock", "blocked", "ready_keys", "lru", "access",
-                 "on_expired", "on_new", "on_modified", "__weakref__")
+                 "rng", "on_expired", "on_new", "on_modified", "__weakref__")
 
-    def __init__(self, index: int, clock: Callable[[], int], ready_keys: set | None = None) -> None:
+    def __init__(self, index: int, clock: Callable[[], int], ready_keys: set | None = None,
+                 rng: random.Random | None = None) -> None:
         self.index = index
+        self.rng = rng or random.Random()  # the active expire cycle's samples (the engine injects its source)
         self.data: dict[bytes, Any] = {}
         self.expires: dict[bytes, int] = {}  # key -> absolute unix time in ms
         # key -> Redis's 24-bit access field: an LRU clock or an LFU counter (access.py; OBJECT IDLETIME and FREQ)
@@ -197,7 +199,7 @@ class Database:
         if not self.expires:
             return 0
         now = self.clock()
-        sample = random.sample(list(self.expires), min(budget, len(self.expires)))
+        sample = self.rng.sample(list(self.expires), min(budget, len(self.expires)))
         gone = 0
         for key in sample:
             if self.expires.get(key, now + 1) <= now:
@@ -217,10 +219,10 @@ class ReadyKeys(dict):
 
 
 class Keyspace:
-    def __init__(self, clock: Callable[[], int], databases: int = 16) -> None:
+    def __init__(self, clock: Callable[[], int], databases: int = 16, rng: random.Random | None = None) -> None:
         self.clock = clock
         self.ready_keys = ReadyKeys()
-        self.dbs = [Database(i, clock, self.ready_keys) for i in range(databases)]
+        self.dbs = [Database(i, clock, self.ready_keys, rng) for i in range(databases)]
 
     def __getitem__(self, index: int) -> Database:
         return self.dbs[index]
