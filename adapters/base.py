@@ -70,10 +70,27 @@ def probe(address: tuple[str, int], password: str | None = None) -> Capabilities
         resp3 = hello.kind is Kind.MAP
         if resp3:
             c.call("HELLO", "2")
-        cl = c.call("COMMAND", "LIST")
-        commands = frozenset(x.value.decode().lower() for x in cl.value) if cl.kind is Kind.ARRAY else frozenset()
+        commands = listed_commands(c)
     product, version = identify(info)
     return Capabilities(product, version, resp3, commands, info)
+
+
+def listed_commands(c) -> frozenset[str]:
+    """The server's command names: COMMAND LIST (Redis 7+), else the names in COMMAND's full table (older servers
+    and forks without LIST), else COMMAND INFO of every command of the spec (a nil entry is a missing command)."""
+    reply = c.call("COMMAND", "LIST")
+    if reply.kind is Kind.ARRAY and reply.value:
+        return frozenset(x.value.decode().lower() for x in reply.value)
+    reply = c.call("COMMAND")
+    if reply.kind is Kind.ARRAY and reply.value:
+        return frozenset(e.value[0].value.decode().lower() for e in reply.value
+                         if e.kind is Kind.ARRAY and e.value and isinstance(e.value[0].value, bytes))
+    from forkdiff.spec import load_spec
+    names = sorted(c.name for c in load_spec().top_level())
+    reply = c.call("COMMAND", "INFO", *names)
+    if reply.kind is not Kind.ARRAY or len(reply.value) != len(names):
+        return frozenset()
+    return frozenset(n for n, e in zip(names, reply.value) if e.kind is Kind.ARRAY)
 
 
 def identify(info: dict[str, str]) -> tuple[str, str]:

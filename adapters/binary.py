@@ -26,20 +26,20 @@ def _die_with_parent() -> None:
     except (OSError, AttributeError):
         pass
 from .base import Capabilities, TargetUnavailable, free_port, probe
-
-
-NO_PERSISTENCE = ["--save", "", "--appendonly", "no"]
+from .products import FLAVOURS, BinaryFlavour
 
 
 class BinaryTarget:
     may_flush = True
 
     def __init__(self, spec: str, binary: str, extra_args: list[str] | None = None,
-                 ready_timeout: float = 15.0) -> None:
+                 ready_timeout: float = 15.0, flavour: BinaryFlavour | None = None) -> None:
         self.spec = spec
         self.binary = binary
         self.extra_args = extra_args or []
         self.ready_timeout = ready_timeout
+        self.flavour = flavour or FLAVOURS["redis"]
+        self.source = f"binary {Path(binary).name}"
         self.capabilities: Capabilities | None = None
         self._proc: subprocess.Popen | None = None
         self._dir: tempfile.TemporaryDirectory | None = None
@@ -50,9 +50,13 @@ class BinaryTarget:
         return ("127.0.0.1", self._port)
 
     def command_line(self, port: int, workdir: str) -> list[str]:
-        return [self.binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", workdir,
-                *NO_PERSISTENCE, "--daemonize", "no", "--protected-mode", "yes",
-                "--logfile", os.path.join(workdir, "server.log"), *self.extra_args]
+        return [*self.flavour.command_line(self.binary, port, workdir), *self.extra_args]
+
+    def _log_sink(self, workdir: str):
+        """Where the server's own output goes: nowhere when it keeps a log file, else that file."""
+        if self.flavour.logs_to_file:
+            return subprocess.DEVNULL
+        return open(os.path.join(workdir, "server.log"), "ab")
 
     def start(self) -> None:
         if not Path(self.binary).is_file():
@@ -60,10 +64,18 @@ class BinaryTarget:
         self._dir = tempfile.TemporaryDirectory(prefix="forkdiff-")
         for _attempt in range(3):
             self._port = free_port()
-            self._proc = subprocess.Popen(self.command_line(self._port, self._dir.name),
-                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.STDOUT, start_new_session=True,
-                                          preexec_fn=_die_with_parent if _in_main_thread() else None)
+            sink = self._log_sink(self._dir.name)
+            try:
+                self._proc = subprocess.Popen(self.command_line(self._port, self._dir.name),
+                                              stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
+                                              start_new_session=True,
+                                              preexec_fn=_die_with_parent if _in_main_thread() else None)
+            except OSError as exc:
+                self.stop()
+                raise TargetUnavailable(f"{self.spec}: cannot run {self.binary} ({exc.strerror or exc})") from None
+            finally:
+                if sink is not subprocess.DEVNULL:
+                    sink.close()
             lifecycle.track(self)
             try:
                 wait_ready(self.address, self.ready_timeout, self.is_alive)

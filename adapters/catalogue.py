@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from .base import TargetUnavailable
+from .products import FLAVOURS, configured_binary, env_name, identify_binary
 
 
 def _package_file(package: str, *parts: str) -> Path | None:
@@ -67,6 +69,11 @@ IMAGES: dict[str, ImageEntry] = {e.spec: e for e in [
 ALIASES = {"redis": "redis@8.2", "valkey": "valkey@9.1",
            "docker:dragonfly": "dragonfly", "docker:keydb": "keydb", "docker:garnet": "garnet"}
 DOCKER_PREFIX = "docker:"
+EXEC_PREFIX = "exec:"
+# Products with no package here: the pinned image when the engine holds it, else a binary the user has.
+IMAGE_OR_BINARY = ("dragonfly", "keydb", "garnet")
+GARNET_NEEDS = ("Garnet needs the .NET 8 SDK (or its pinned image): build GarnetServer from its repository with "
+                "`dotnet build -c Release main/GarnetServer` and point forkdiff at the result")
 
 
 def make_target(spec: str):
@@ -74,9 +81,13 @@ def make_target(spec: str):
     spec = ALIASES.get(spec, spec)
     if spec in BINARIES:
         return _binary_target(BINARIES[spec])
+    if spec in IMAGE_OR_BINARY:
+        return _image_or_binary_target(spec)
     if spec in IMAGES:
         from .container import ContainerTarget
         return ContainerTarget(spec, IMAGES[spec].image)
+    if spec.startswith(EXEC_PREFIX):
+        return exec_target(spec)
     if spec.startswith(DOCKER_PREFIX):
         return _image_target(spec)
     if spec.startswith("tcp://"):
@@ -94,6 +105,56 @@ def _binary_target(entry: BinaryEntry):
     if path is None:
         raise TargetUnavailable(f"{entry.spec}: not installed here (get it from the {entry.source})")
     return BinaryTarget(entry.spec, str(path))
+
+
+def exec_target(spec: str, path: Path | None = None):
+    """`exec:PATH`: any RESP server binary, started with the flags of the product its `--version` names."""
+    from .binary import BinaryTarget
+    path = path or Path(spec[len(EXEC_PREFIX):]).expanduser()
+    if not str(path) or str(path) == ".":
+        raise TargetUnavailable(f"bad spec {spec!r}: expected exec:PATH to a server binary")
+    found = identify_binary(path)
+    target = BinaryTarget(spec, str(path), flavour=FLAVOURS[found.product])
+    target.source = f"binary {path.name}" + (f" ({found.product} {found.version} by --version)" if found.version
+                                             else "")
+    return target
+
+
+def _image_or_binary_target(spec: str):
+    """A user's explicit binary (environment or --bin) first, then the pinned image when the local engine holds
+    it, then the product's usual binary name on PATH."""
+    entry = IMAGES[spec]
+    explicit = env_name(spec) in os.environ
+    binary = configured_binary(spec)
+    if binary is not None and explicit:
+        return exec_target(spec, binary)
+    image_problem = _local_image_problem(entry.image)
+    if image_problem is None:
+        from .container import ContainerTarget
+        return ContainerTarget(spec, entry.image)
+    if binary is not None:
+        return exec_target(spec, binary)
+    raise TargetUnavailable(f"{spec}: {_how_to_get(spec, image_problem)}")
+
+
+def _local_image_problem(image: str) -> str | None:
+    """None when the local engine holds the image, else why it cannot be used (no engine, image absent)."""
+    from .container import docker_engine, image_present
+    try:
+        client = docker_engine()
+    except TargetUnavailable as exc:
+        return str(exc)
+    try:
+        return None if image_present(client, image) else f"image {image} is not present locally"
+    finally:
+        client.close()
+
+
+def _how_to_get(product: str, image_problem: str) -> str:
+    names = " or ".join(FLAVOURS[product].binary_names)
+    advice = (f"{image_problem}, and no {names} binary was given: set {env_name(product)}=PATH or pass "
+              f"--bin {product}=PATH, put {names} on PATH, or load the pinned image")
+    return f"{advice}. {GARNET_NEEDS}" if product == "garnet" else advice
 
 
 def _image_target(spec: str):
@@ -130,6 +191,22 @@ def describe() -> list[TargetInfo]:
     return [reference, *(_describe_binary(e) for e in BINARIES.values()), *_describe_images()]
 
 
+def _describe_image_or_binary(entry: ImageEntry, image_problem: str | None) -> TargetInfo:
+    """A product that runs from its pinned image or from a binary: whichever `make_target` would use."""
+    binary = configured_binary(entry.product)
+    explicit = env_name(entry.product) in os.environ
+    if binary is not None and (explicit or image_problem is not None):
+        try:
+            found = identify_binary(binary)
+        except TargetUnavailable as exc:
+            return TargetInfo(entry.spec, "binary", entry.product, "", f"spawn {binary}", str(exc))
+        return TargetInfo(entry.spec, "binary", entry.product, found.version or "?", f"spawn {binary}")
+    if image_problem is None:
+        return _image_info(entry, None)
+    return TargetInfo(entry.spec, "container or binary", entry.product, entry.version,
+                      f"container {entry.image}, or a binary", _how_to_get(entry.product, image_problem))
+
+
 def _describe_binary(entry: BinaryEntry) -> TargetInfo:
     path = entry.find()
     started_as = f"spawn {path.name if path else 'the server binary'} from the {entry.source}"
@@ -142,12 +219,15 @@ def _describe_images() -> list[TargetInfo]:
     try:
         client = docker_engine()
     except TargetUnavailable as exc:
-        return [_image_info(e, str(exc)) for e in IMAGES.values()]
-    try:
-        return [_image_info(e, None if image_present(client, e.image) else "image not present locally")
-                for e in IMAGES.values()]
-    finally:
-        client.close()
+        problems = {e.spec: str(exc) for e in IMAGES.values()}
+    else:
+        try:
+            problems = {e.spec: None if image_present(client, e.image) else f"image {e.image} is not present locally"
+                        for e in IMAGES.values()}
+        finally:
+            client.close()
+    return [_describe_image_or_binary(e, problems[e.spec]) if e.spec in IMAGE_OR_BINARY
+            else _image_info(e, problems[e.spec]) for e in IMAGES.values()]
 
 
 def _image_info(entry: ImageEntry, problem: str | None) -> TargetInfo:

@@ -127,6 +127,7 @@ class ContainerTarget:
         self.image = image
         self.flavour = flavour or flavour_for(image)
         self.ready_timeout = ready_timeout
+        self.source = f"image {image}"  # how the server was obtained, shown in its row
         self.capabilities: Capabilities | None = None
         self._container: Any = None
         self._port = 0

@@ -52,6 +52,7 @@ class EndpointTarget:
         self.spec = spec
         self.host, self.port, self.password, self.may_flush = parse_endpoint(spec)
         self.connect_timeout = connect_timeout
+        self.source = f"endpoint {self.host}:{self.port}"  # how the server was obtained, shown in its row
         self.capabilities: Capabilities | None = None
 
     @property

@@ -13,6 +13,7 @@ class InProcessTarget:
         self.spec = spec
         self.runtime = spec.split(":", 1)[1] if ":" in spec else "reactor"
         self.engine_kwargs = engine_kwargs
+        self.source = f"in-process reference ({self.runtime})"  # how the server was obtained, shown in its row
         self.capabilities: Capabilities | None = None
         self.server: Any = None
 

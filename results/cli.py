@@ -40,7 +40,10 @@ def print_summary(data: dict) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from adapters import TargetUnavailable, make_target
+    from adapters.cli import apply_bin_options
     from .run import default_targets, run
+    if not apply_bin_options(args, "forkdiff run"):
+        return 2
     targets = [t.strip() for t in args.targets.split(",") if t.strip()] if args.targets else default_targets()
     for spec in targets:  # a typo is an error now, not a 'not run' row at the end
         try:
@@ -68,11 +71,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from adapters.cli import add_bin_option
     p = sub.add_parser("run", help="conformance + fuzz on every available target; publish the table")
     p.add_argument("--targets", help="comma-separated target specs (default: every known target)")
     p.add_argument("--budget", type=_budget, help=f"fuzz seconds (default {FULL_BUDGET}; {QUICK_BUDGET} with --quick)")
     p.add_argument("--out", default=DEFAULT_OUT, help="where the published files go (default: results)")
     p.add_argument("--quick", action="store_true", help="a few minutes: RESP2 conformance and a short fuzz")
+    add_bin_option(p)
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("report", help="re-render the published files from a stored run")
     p.add_argument("--out", default=DEFAULT_OUT)

@@ -27,7 +27,7 @@ def target_entry(meta: dict, result: TargetResult | None, fuzz_counts: dict[str,
     entry: dict[str, Any] = {
         "spec": meta["spec"], "product": meta.get("product", ""), "version": meta.get("version", ""),
         "status": meta.get("status", "not run"), "reason": meta.get("reason", ""),
-        "facts": meta.get("facts", {}),
+        "source": meta.get("source", ""), "facts": meta.get("facts", {}),
         "not_implemented": [c for c in spec if c not in listed] if listed else None,
         "fuzz_divergences": fuzz_counts.get(meta["spec"], 0),
     }

@@ -28,6 +28,11 @@ def threading_model(c: Connection) -> dict[str, str]:
     server = _info(c, "server")
     if "forkdiff_runtime" in server:
         return {"value": f"reference runtime '{server['forkdiff_runtime']}'", "probe": "INFO server forkdiff_runtime"}
+    # KeyDB reports its worker threads, Dragonfly its proactor (shard) threads, in INFO server.
+    for field, label in (("server_threads", "worker threads (shared keyspace)"),
+                         ("thread_count", "shard threads (shared-nothing)")):
+        if field in server:
+            return {"value": f"{server[field]} {label}", "probe": f"INFO server {field}"}
     for name, label in (("server-threads", "worker threads (shared keyspace)"),
                         ("proactor_threads", "shard threads (shared-nothing)")):
         value = _config(c, name)

@@ -45,6 +45,13 @@ def _not_run(targets: list[dict]) -> str:
     return ("\n".join(lines) + "\n") if lines else ""
 
 
+def _sources(targets: list[dict]) -> str:
+    """How each measured server was obtained: a pinned image, or a binary and the version it reported."""
+    lines = [f"- **{t['spec']}**: {t['source']}, reporting {t['product']} {t['version']}" for t in targets
+             if t.get("source") and t.get("overall") is not None]
+    return ("Servers measured:\n\n" + "\n".join(lines) + "\n") if lines else ""
+
+
 def _group_table(targets: list[dict]) -> str:
     ran = [t for t in targets if t.get("groups")]
     groups = sorted({g for t in ran for g in t["groups"]})
@@ -105,7 +112,7 @@ def render(data: dict[str, Any]) -> str:
         f"({data['spec_commands']} commands) · mode: {'quick' if run.get('quick') else 'full'} · "
         f"fuzz budget {run.get('fuzz_budget', 0)} s\n",
         DEFINITIONS,
-        "## Overall\n", _overall_table(targets), "", _not_run(targets),
+        "## Overall\n", _overall_table(targets), "", _not_run(targets), _sources(targets),
         "## By command group\n", _group_table(targets), "",
         "## Architecture facts (probed live)\n", _facts_table(targets), "",
         "## Per command\n", _command_matrix(targets), "",

@@ -53,6 +53,7 @@ def probe_target(spec: str) -> dict[str, Any]:
         target.start()
         caps = target.capabilities
         meta.update(status="ok", product=caps.product, version=caps.version, resp3=caps.resp3,
+                    source=getattr(target, "source", ""),
                     commands=sorted(c for c in caps.commands if "|" not in c), facts=probe_facts(target.address))
     except TargetUnavailable as exc:
         meta["reason"] = str(exc).splitlines()[0]
