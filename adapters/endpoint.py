@@ -48,6 +48,8 @@ def _may_flush(spec: str, query: str) -> bool:
 
 
 class EndpointTarget:
+    restartable = False  # someone else's server: when it stops answering, the run stops using it
+
     def __init__(self, spec: str, connect_timeout: float = 3.0) -> None:
         self.spec = spec
         self.host, self.port, self.password, self.may_flush = parse_endpoint(spec)

@@ -10,6 +10,7 @@ divergences (reported as xfail) instead of failing the run.
 from __future__ import annotations
 
 import json
+import random
 import re
 import time
 from pathlib import Path
@@ -19,10 +20,12 @@ import pytest
 
 from adapters import TargetUnavailable, make_target
 from adapters.base import version_tuple
-from forkdiff.client import Connection, connect, wait_ready
+from forkdiff.client import Connection, connect
 from forkdiff.spec import load_spec
+from forkdiff.types import Kind
 
 from .asserts import ErrorTextMismatch
+from .isolation import Baseline, empty_keyspace, refuse_unless_empty, restore, take_baseline
 
 DEFAULT_TARGETS = ["reference"]
 
@@ -37,6 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="record failures on this target as divergences instead of failing")
     group.addoption("--results-json", default=None, metavar="PATH",
                     help="append one JSON row per case and target (target, version, command, case, outcome)")
+    group.addoption("--order", default="normal", metavar="normal|reverse|shuffle[:SEED]",
+                    help="the order cases run in; each case's outcome must not depend on it")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,29 +59,72 @@ class _Session:
         self.report_only = set(report_only)
         self.resps = [int(r) for r in dict.fromkeys(config.getoption("--resp"))] or [2, 3]
         self.targets: dict[str, Any] = {}
-        self.failures: dict[str, str] = {}
-        self.suspect: set[str] = set()  # targets whose last case failed: checked before the next case
+        self.baselines: dict[str, Baseline] = {}
+        self.failures: dict[str, str] = {}  # targets that could not be started: why
+        self.dead: dict[str, str] = {}  # endpoints that stopped answering: why, and after which case
+        self.reported: set[str] = set()  # targets whose unavailability was already shown once
+        self.terminal = config.pluginmanager.get_plugin("terminalreporter")
         path = config.getoption("--results-json")
         self.rows = open(path, "a", buffering=1) if path else None
 
     def target(self, spec: str) -> Any:
-        if spec in self.failures:
-            pytest.fail(f"target {spec} is not available: {self.failures[spec]}", pytrace=False)
+        if spec in self.failures or spec in self.dead:
+            self._not_available(spec)
         if spec not in self.targets:
             try:
-                t = make_target(spec)
-                t.start()
+                self._start(spec)
             except TargetUnavailable as exc:
                 self.failures[spec] = str(exc)
-                pytest.fail(f"target {spec} is not available: {exc}", pytrace=False)
-            self.targets[spec] = t
-        t = self.targets[spec]
-        # A crash in an earlier case must not sink every later one; a server busy writing its crash report is
-        # still alive but no longer answers, so after a failure the target must also answer PING.
-        if not t.is_alive() or (spec in self.suspect and not _answers(t)):
+                self._not_available(spec)
+        return self.targets[spec]
+
+    def _start(self, spec: str) -> None:
+        t = make_target(spec)
+        t.start()
+        self.targets[spec] = t
+        if not t.may_flush:
+            refuse_unless_empty(t)
+        self.baselines[spec] = take_baseline(t.address, getattr(t, "password", None))
+
+    def _not_available(self, spec: str) -> None:
+        """The first case of a target that cannot run fails with the reason; the others are skipped, pointing
+        at it, so a dead target gives one error instead of one per case."""
+        reason = self.failures.get(spec) or self.dead[spec]
+        if spec in self.reported:
+            pytest.skip(f"target {spec} is not available (the reason is shown once, above)")
+        self.reported.add(spec)
+        self.say(f"target {spec} is not available: {reason}")
+        pytest.fail(f"target {spec} is not available: {reason}", pytrace=False)
+
+    def after_case(self, spec: str, case: str) -> str | None:
+        """Put the target back as it started; why it had to be restarted (or given up) when the case broke it."""
+        t = self.targets.get(spec)
+        if t is None or spec in self.dead:
+            return None
+        if not t.is_alive():
+            tail = t.log_tail(5).strip().splitlines()
+            broke = "crashed" + (f" (its log ends: {tail[-1][:200]})" if tail else "")
+        else:
+            restored = restore(t.address, self.baselines[spec], getattr(t, "password", None))
+            if not t.may_flush and restored.broken is None:
+                empty_keyspace(t.address, getattr(t, "password", None))
+            broke = restored.broken
+        if broke is None:
+            return None
+        if not getattr(t, "restartable", True):
+            self.dead[spec] = f"stopped answering after {case}: {broke}; the rest of its cases are not run"
+            self.say(f"target {spec} {self.dead[spec]}")
+            return broke
+        try:
             t.restart()
-        self.suspect.discard(spec)
-        return t
+            self.baselines[spec] = take_baseline(t.address, getattr(t, "password", None))
+        except (TargetUnavailable, OSError) as exc:
+            self.failures[spec] = f"could not be restarted after {case} left it {broke}: {exc}"
+        return broke
+
+    def say(self, text: str) -> None:
+        if self.terminal is not None:
+            self.terminal.write_line(text, red=True)
 
     def close(self) -> None:
         for t in self.targets.values():
@@ -86,12 +134,24 @@ class _Session:
             self.rows.close()
 
 
-def _answers(t: Any) -> bool:
-    try:
-        wait_ready(t.address, 2.0, t.is_alive)
-    except (TimeoutError, RuntimeError, OSError):
-        return False
-    return True
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    order = config.getoption("--order")
+    if order == "normal":
+        return
+    if order == "reverse":
+        items.reverse()
+    elif order.startswith("shuffle"):
+        seed = order.partition(":")[2] or "0"
+        random.Random(seed).shuffle(items)
+    else:
+        raise pytest.UsageError(f"--order {order!r}: expected normal, reverse or shuffle[:SEED]")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A target that could not be started or stopped answering makes the run fail, whatever else passed."""
+    state = getattr(session.config, "_forkdiff", None)
+    if state is not None and (state.failures or state.dead) and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -116,10 +176,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def target(request: pytest.FixtureRequest, target_spec: str) -> Any:
+    """The started target; after the case, whatever the case changed in the server is undone (or the target
+    restarted, and the break recorded against this case)."""
     session: _Session = request.config._forkdiff  # type: ignore[attr-defined]
     t = session.target(target_spec)
     _check_markers(request.node, t)
-    return t
+    yield t
+    broke = session.after_case(target_spec, request.node.name)
+    if broke is not None:
+        request.node.stash[_BROKE] = broke
 
 
 def _check_markers(item: pytest.Item, t: Any) -> None:
@@ -133,13 +198,44 @@ def _check_markers(item: pytest.Item, t: Any) -> None:
             pytest.skip("target has no RESP3")
 
 
+class _CaseConnection(Connection):
+    """A case's connection that notes the commands the server called unknown, so a case that fails only because
+    the target lacks a command it uses for set-up is told apart from a failure of the command it tests."""
+    unknown: set[str]
+
+    def read_reply(self, timeout: float | None = None):
+        reply = super().read_reply(timeout)
+        if reply.kind is Kind.ERROR and "unknown" in reply.value:
+            name = unknown_command_in(reply.value)
+            if name:
+                self.unknown.add(name)
+        return reply
+
+
+_UNKNOWN_COMMAND = re.compile(r"unknown command [`'\"]?([^`'\"\s,]+)", re.IGNORECASE)
+_UNKNOWN_SUBCOMMAND = re.compile(r"unknown subcommand [`'\"]?([^`'\"\s,]+)[`'\"]?\. Try (\S+) HELP", re.IGNORECASE)
+
+
+def unknown_command_in(error: str) -> str:
+    """The command (or CONTAINER|SUB) an 'unknown command' error names, when it is one of the spec's commands."""
+    m = _UNKNOWN_SUBCOMMAND.search(error)
+    name = f"{m.group(2)}|{m.group(1)}".lower() if m else ""
+    if not m:
+        m = _UNKNOWN_COMMAND.search(error)
+        name = m.group(1).lower() if m else ""
+    return name if name and name in load_spec() else ""
+
+
 @pytest.fixture
-def connect_client(target: Any, resp: int):
+def connect_client(request: pytest.FixtureRequest, target: Any, resp: int):
     """A factory of extra raw connections (for multi-client cases), all closed after the case."""
     opened: list[Connection] = []
+    unknown: set[str] = request.node.stash.setdefault(_UNKNOWN, set())
 
     def factory(protocol: int | None = None) -> Connection:
-        c = connect(target.address, resp=protocol or resp, password=getattr(target, "password", None))
+        c = connect(target.address, resp=protocol or resp, password=getattr(target, "password", None),
+                    factory=_CaseConnection)
+        c.unknown = unknown
         opened.append(c)
         return c
 
@@ -197,6 +293,11 @@ def group_of(item: pytest.Item) -> str:
     return Path(str(item.fspath)).stem.removeprefix("test_")
 
 
+_BROKE = pytest.StashKey[str]()  # why the target had to be restarted after this case
+_UNKNOWN = pytest.StashKey[set]()  # commands the target called unknown during this case
+_PENDING = pytest.StashKey[dict]()  # the case's row, written once its teardown has checked the target
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
@@ -206,40 +307,81 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         return
     session: _Session = item.config._forkdiff  # type: ignore[attr-defined]
     spec = callspec.params["target_spec"]
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        result = report.outcome
-        if result == "failed":
-            session.suspect.add(spec)
-        if result == "failed" and spec in session.report_only and report.when == "call":
-            report.outcome = "skipped"
-            report.wasxfail = f"divergence on {spec} (report-only)"
-            result = "divergent"
-        if session.rows:
-            kind = ""
-            if call.excinfo is not None and result in ("failed", "divergent"):
-                kind = "error-text" if call.excinfo.errisinstance(ErrorTextMismatch) else "semantic"
-            _write_row(session, item, spec, callspec.params["resp"], result, report, kind, call)
+    if report.when == "setup" and report.outcome != "passed":
+        # A skip (since, capability, target not available), or a harness error before the case could run: the
+        # target never answered this case, so it is not counted for or against it.
+        result = "skipped" if report.outcome == "skipped" else "error"
+        _write_row(session, item, spec, {"outcome": result, "class": "harness" if result == "error" else "",
+                                         "message": _outcome_message(report, call)})
+    elif report.when == "call":
+        item.stash[_PENDING] = _call_outcome(session, item, spec, report, call)
+    elif report.when == "teardown" and _PENDING in item.stash:
+        _write_row(session, item, spec, _teardown_outcome(session, item, spec, report, call))
+
+
+def _call_outcome(session: _Session, item: pytest.Item, spec: str, report: Any, call: pytest.CallInfo) -> dict:
+    """The case's result on this target; a report-only target's failure becomes an expected divergence, and a
+    failure that only comes from a command the case uses but does not test being absent is not counted."""
+    result, kind = report.outcome, ""
+    if result == "failed" and spec in session.report_only:
+        missing = _missing_dependency(item)
+        if missing:
+            reason = f"needs {missing.upper().replace('|', ' ')}, which {spec} does not have (counted in its own cases)"
+            report.outcome, report.longrepr = "skipped", (str(item.fspath), 0, f"Skipped: {reason}")
+            return {"outcome": "skipped", "class": "missing-dependency", "message": reason}
+        report.outcome = "skipped"
+        report.wasxfail = f"divergence on {spec} (report-only)"
+        result = "divergent"
+    if call.excinfo is not None and result in ("failed", "divergent"):
+        kind = "error-text" if call.excinfo.errisinstance(ErrorTextMismatch) else "semantic"
+    return {"outcome": result, "class": kind, "message": _outcome_message(report, call) if result != "passed" else ""}
+
+
+def _missing_dependency(item: pytest.Item) -> str:
+    """A command other than the one the case is about that the target called unknown during the case."""
+    own = command_of(item)
+    for name in sorted(item.stash.get(_UNKNOWN, set())):
+        if name != own and not name.startswith(own + "|") and not own.startswith(name + "|"):
+            return name
+    return ""
+
+
+def _teardown_outcome(session: _Session, item: pytest.Item, spec: str, report: Any, call: pytest.CallInfo) -> dict:
+    """The row of the case, told whether the case left the target broken (a finding about this case, which is
+    why the check runs before the next one) or a fixture failed while cleaning up (the harness's trouble)."""
+    row = item.stash[_PENDING]
+    broke = item.stash.get(_BROKE, None)
+    if broke is not None:
+        note = f"the case left the target {broke}; the target was restarted"
+        if row["outcome"] in ("passed", "skipped"):
+            row.update(outcome="divergent" if spec in session.report_only else "failed", message=note)
+        else:
+            row["message"] = f"{note}\n{row['message']}"
+        row["class"] = row["class"] or "left-broken"
+        if spec not in session.report_only:
+            report.outcome, report.longrepr = "failed", note
+    elif report.outcome == "failed":
+        row["harness"] = _outcome_message(report, call)
+    return row
 
 
 def _outcome_message(report: Any, call: pytest.CallInfo) -> str:
     """What went wrong, in a line or two: the assertion text of a failure, the reason of a skip."""
-    if call.excinfo is not None:
+    if call.excinfo is not None and call.excinfo.type is not pytest.skip.Exception:
         return call.excinfo.exconly()[:800]
     if isinstance(report.longrepr, tuple):
         return str(report.longrepr[2])
     return str(report.longrepr or "")[-600:]
 
 
-def _write_row(session: _Session, item: pytest.Item, spec: str, resp: int, result: str, report: Any,
-               kind: str, call: pytest.CallInfo) -> None:
+def _write_row(session: _Session, item: pytest.Item, spec: str, fields: dict) -> None:
+    if not session.rows:
+        return
     t = session.targets.get(spec)
     caps = getattr(t, "capabilities", None)
-    message = _outcome_message(report, call) if result != "passed" else ""
     row = {
         "target": spec, "product": caps.product if caps else "", "version": caps.version if caps else "",
-        "resp": resp, "group": group_of(item), "command": command_of(item),
-        "case": item.name.split("[")[0] + _case_params(item), "outcome": result, "class": kind,
-        "message": message,
-        "time": round(time.time(), 3),
+        "resp": item.callspec.params["resp"], "group": group_of(item), "command": command_of(item),  # type: ignore[attr-defined]
+        "case": item.name.split("[")[0] + _case_params(item), **fields, "time": round(time.time(), 3),
     }
     session.rows.write(json.dumps(row, default=str) + "\n")  # never let an odd value stop the run

@@ -93,8 +93,8 @@ class Connection:
 
 
 def connect(address: tuple[str, int], *, resp: int = 2, password: str | None = None,
-            timeout: float = 5.0) -> Connection:
-    conn = Connection(address[0], address[1], timeout=timeout)
+            timeout: float = 5.0, factory: type[Connection] = Connection) -> Connection:
+    conn = factory(address[0], address[1], timeout=timeout)
     if password:
         r = conn.call("AUTH", password)
         if r.is_error:

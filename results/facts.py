@@ -28,11 +28,12 @@ def threading_model(c: Connection) -> dict[str, str]:
     server = _info(c, "server")
     if "forkdiff_runtime" in server:
         return {"value": f"reference runtime '{server['forkdiff_runtime']}'", "probe": "INFO server forkdiff_runtime"}
-    # KeyDB reports its worker threads, Dragonfly its proactor (shard) threads, in INFO server.
-    for field, label in (("server_threads", "worker threads (shared keyspace)"),
-                         ("thread_count", "shard threads (shared-nothing)")):
-        if field in server:
-            return {"value": f"{server[field]} {label}", "probe": f"INFO server {field}"}
+    # KeyDB reports its worker threads in INFO cpu, Dragonfly its proactor (shard) threads in INFO server.
+    for section, field, label in (("cpu", "server_threads", "worker threads (shared keyspace)"),
+                                  ("server", "thread_count", "shard threads (shared-nothing)")):
+        fields = server if section == "server" else _info(c, section)
+        if field in fields:
+            return {"value": f"{fields[field]} {label}", "probe": f"INFO {section} {field}"}
     for name, label in (("server-threads", "worker threads (shared keyspace)"),
                         ("proactor_threads", "shard threads (shared-nothing)")):
         value = _config(c, name)
@@ -61,7 +62,7 @@ def multi_master(c: Connection) -> dict[str, str]:
     for name in ("multi-master", "active-replica"):
         value = _config(c, name)
         if value is not None:
-            return {"value": f"yes (CONFIG {name}={value})", "probe": f"CONFIG GET {name}"}
+            return {"value": f"supported (CONFIG {name}={value} in this instance)", "probe": f"CONFIG GET {name}"}
     return {"value": "no (no multi-master parameter)", "probe": "CONFIG GET multi-master, active-replica"}
 
 

@@ -1,0 +1,103 @@
+"""Case isolation on a live Redis 8.2.3: what a case changes in the server is undone before the next case, a case
+that breaks the target gets the finding and a restarted target, and the case after it passes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from adapters import make_target
+from conformance.isolation import restore, take_baseline
+from forkdiff.client import connect
+from forkdiff.types import Kind
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="module")
+def redis():
+    target = make_target("redis@8.2")
+    target.start()
+    yield target
+    target.stop()
+
+
+def _writable(address) -> bool:
+    with connect(address, timeout=2.0) as c:
+        return c.call("SET", "probe", "1").kind is Kind.SIMPLE
+
+
+def test_restore_undoes_a_replica_role_and_a_write_pause(redis):
+    baseline = take_baseline(redis.address)
+    with connect(redis.address) as c:
+        c.call("REPLICAOF", "127.0.0.1", "1")  # nothing listens there: the server stays a read-only replica
+        c.call("CLIENT", "PAUSE", "60000", "WRITE")
+    restored = restore(redis.address, baseline)
+    assert restored.broken is None
+    assert "replication role (REPLICAOF NO ONE)" in restored.undone
+    assert _writable(redis.address)
+
+
+def test_restore_undoes_config_acl_and_functions(redis):
+    baseline = take_baseline(redis.address)
+    with connect(redis.address) as c:
+        c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+        c.call("ACL", "SETUSER", "someone", "on", ">pw", "+get")
+        c.call("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)")
+    restored = restore(redis.address, baseline)
+    assert restored.undone == ["CONFIG maxmemory-policy", "ACL users", "function libraries"]
+    assert take_baseline(redis.address) == baseline
+
+
+def test_a_password_left_set_is_a_broken_target(redis):
+    baseline = take_baseline(redis.address)
+    with connect(redis.address) as c:
+        c.call("CONFIG", "SET", "requirepass", "left-behind")
+    try:
+        assert restore(redis.address, baseline).broken == "asking for a password (requirepass left set)"
+    finally:
+        with connect(redis.address, password="left-behind") as c:
+            c.call("CONFIG", "SET", "requirepass", "")
+
+
+BREAKERS = {
+    "leaves_read_only": ("replicaof", '"REPLICAOF", "127.0.0.1", "1"'),
+    "leaves_paused": ("client|pause", '"CLIENT", "PAUSE", "60000", "WRITE"'),
+    "leaves_a_password": ("config|set", '"CONFIG", "SET", "requirepass", "x"'),
+    "stops_the_server": ("shutdown", '"SHUTDOWN", "NOSAVE"'),
+}
+
+
+def _cases() -> str:
+    """Each breaking case, then a plain SET/GET case (pytest runs a file's cases in their written order)."""
+    parts = ["import pytest\n"]
+    for n, (name, (command, args)) in enumerate(BREAKERS.items()):
+        parts.append(f'''
+@pytest.mark.command("{command}")
+def test_{name}(conn):
+    conn.call({args})
+
+@pytest.mark.command("set")
+def test_after_{n}(conn):
+    assert conn.call("SET", "k", "v").value == "OK"
+    assert conn.call("GET", "k").value == b"v"
+''')
+    return "".join(parts)
+
+
+def test_a_broken_target_is_restarted_and_the_next_case_passes(pytester):
+    """A state a case left that can be undone (a replica role, a write pause) is undone; one that cannot (a
+    password left set, a server shut down) is a finding against that case, the target is restarted, and the case
+    after it passes."""
+    pytester.makepyfile(test_breaking=_cases())
+    rows = pytester.path / "rows.jsonl"
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--target", "redis@8.2",
+                                           "--report-only", "redis@8.2", "--resp", "2",
+                                           "--results-json", str(rows))
+    outcomes = [(r["case"], r["outcome"], r.get("class", "")) for r in map(json.loads, rows.read_text().splitlines())]
+    assert outcomes == [
+        ("test_leaves_read_only", "passed", ""), ("test_after_0", "passed", ""),
+        ("test_leaves_paused", "passed", ""), ("test_after_1", "passed", ""),
+        ("test_leaves_a_password", "divergent", "left-broken"), ("test_after_2", "passed", ""),
+        ("test_stops_the_server", "divergent", "left-broken"), ("test_after_3", "passed", ""),
+    ], result.stdout.str()
