@@ -45,7 +45,9 @@ def target_entry(meta: dict, result: TargetResult | None, fuzz_counts: dict[str,
         for name, c in sorted(result.commands.items())
     }
     entry["cases"] = {"run": sum(c.run for c in result.commands.values()),
-                      "passed": sum(c.passed for c in result.commands.values())}
+                      "passed": sum(c.passed for c in result.commands.values()),
+                      "harness_errors": len(result.harness_errors), "left_target_broken": result.left_broken,
+                      "not_measurable": dict(sorted(result.needs_missing.items()))}
     return entry
 
 

@@ -45,6 +45,25 @@ def _not_run(targets: list[dict]) -> str:
     return ("\n".join(lines) + "\n") if lines else ""
 
 
+def _not_counted(targets: list[dict]) -> str:
+    """Cases that say nothing about a target's compatibility, shown so the scores can be checked."""
+    lines = []
+    for t in targets:
+        cases = t.get("cases") or {}
+        parts = []
+        if cases.get("harness_errors"):
+            parts.append(f"{cases['harness_errors']} harness errors (not counted)")
+        if cases.get("not_measurable"):
+            needs = ", ".join(f"{n.upper().replace('|', ' ')} ({k})" for n, k in cases["not_measurable"].items())
+            parts.append(f"not measurable, since a command used for set-up is missing: {needs}")
+        if cases.get("left_target_broken"):
+            parts.append(f"{cases['left_target_broken']} cases left the target broken (restarted; each counted "
+                         "as a failure of that case only)")
+        if parts:
+            lines.append(f"- **{t['spec']}**: " + "; ".join(parts))
+    return ("Cases not counted, and restarts:\n\n" + "\n".join(lines) + "\n") if lines else ""
+
+
 def _sources(targets: list[dict]) -> str:
     """How each measured server was obtained: a pinned image, or a binary and the version it reported."""
     lines = [f"- **{t['spec']}**: {t['source']}, reporting {t['product']} {t['version']}" for t in targets
@@ -112,7 +131,7 @@ def render(data: dict[str, Any]) -> str:
         f"({data['spec_commands']} commands) · mode: {'quick' if run.get('quick') else 'full'} · "
         f"fuzz budget {run.get('fuzz_budget', 0)} s\n",
         DEFINITIONS,
-        "## Overall\n", _overall_table(targets), "", _not_run(targets), _sources(targets),
+        "## Overall\n", _overall_table(targets), "", _not_run(targets), _sources(targets), _not_counted(targets),
         "## By command group\n", _group_table(targets), "",
         "## Architecture facts (probed live)\n", _facts_table(targets), "",
         "## Per command\n", _command_matrix(targets), "",

@@ -56,6 +56,9 @@ class TargetResult:
     version: str = ""
     commands: dict[str, CommandResult] = field(default_factory=dict)
     by_resp: dict[int, dict[str, CommandResult]] = field(default_factory=dict)
+    harness_errors: list[dict] = field(default_factory=list)  # the harness failed: never counted for or against
+    needs_missing: dict[str, int] = field(default_factory=dict)  # cases not measurable: a set-up command missing
+    left_broken: int = 0  # cases after which the target had to be restarted (counted as failures of those cases)
 
     def groups(self) -> dict[str, list[CommandResult]]:
         out: dict[str, list[CommandResult]] = defaultdict(list)
@@ -109,12 +112,24 @@ def _add(results: dict[str, CommandResult], row: dict) -> None:
         c.failures.append(row)
 
 
+def _account(t: TargetResult, row: dict) -> None:
+    """The rows that are not a case's verdict on the target: harness errors, unmeasurable cases, restarts."""
+    if row["outcome"] == "error":
+        t.harness_errors.append(row)
+    elif row.get("class") == "missing-dependency":
+        name = row.get("needs", "?")
+        t.needs_missing[name] = t.needs_missing.get(name, 0) + 1
+    elif row.get("class") == "left-broken" or "the case left the target" in row.get("message", ""):
+        t.left_broken += 1
+
+
 def summarize(rows: Iterable[dict]) -> dict[str, TargetResult]:
     out: dict[str, TargetResult] = {}
     for row in rows:
         t = out.setdefault(row["target"], TargetResult(row["target"]))
         t.product = row.get("product") or t.product
         t.version = row.get("version") or t.version
+        _account(t, row)
         _add(t.commands, row)
         resp = row.get("resp")
         if resp in (2, 3):
