@@ -84,7 +84,10 @@ class _Session:
         self.targets[spec] = t
         if not t.may_flush:
             refuse_unless_empty(t)
-        self.baselines[spec] = take_baseline(t.address, getattr(t, "password", None))
+        try:
+            self.baselines[spec] = take_baseline(t.address, getattr(t, "password", None))
+        except OSError as exc:
+            raise TargetUnavailable(f"{spec}: started, but its state could not be read ({exc})") from None
 
     def _not_available(self, spec: str) -> None:
         """The first case of a target that cannot run fails with the reason; the others are skipped, pointing
@@ -196,6 +199,8 @@ def _check_markers(item: pytest.Item, t: Any) -> None:
     for m in item.iter_markers("capability"):
         if m.args[0] == "resp3" and not caps.resp3:
             pytest.skip("target has no RESP3")
+    if getattr(item, "callspec", None) is not None and item.callspec.params.get("resp") == 3 and not caps.resp3:
+        pytest.skip("target has no RESP3 (HELLO 3 refused): its RESP3 column stays empty")
 
 
 class _CaseConnection(Connection):
@@ -328,7 +333,7 @@ def _call_outcome(session: _Session, item: pytest.Item, spec: str, report: Any, 
         if missing:
             reason = f"needs {missing.upper().replace('|', ' ')}, which {spec} does not have (counted in its own cases)"
             report.outcome, report.longrepr = "skipped", (str(item.fspath), 0, f"Skipped: {reason}")
-            return {"outcome": "skipped", "class": "missing-dependency", "message": reason}
+            return {"outcome": "skipped", "class": "missing-dependency", "needs": missing, "message": reason}
         report.outcome = "skipped"
         report.wasxfail = f"divergence on {spec} (report-only)"
         result = "divergent"
