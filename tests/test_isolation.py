@@ -101,3 +101,72 @@ def test_a_broken_target_is_restarted_and_the_next_case_passes(pytester):
         ("test_leaves_a_password", "divergent", "left-broken"), ("test_after_2", "passed", ""),
         ("test_stops_the_server", "divergent", "left-broken"), ("test_after_3", "passed", ""),
     ], result.stdout.str()
+
+
+def _run_cases(pytester, source: str, *targets: str):
+    pytester.makepyfile(test_cases=source)
+    rows = pytester.path / "rows.jsonl"
+    args = [a for t in targets for a in ("--report-only", t)]
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--resp", "2", "--results-json", str(rows), *args)
+    found = [json.loads(line) for line in rows.read_text().splitlines()] if rows.exists() else []
+    return result, found
+
+
+PLAIN = '''
+def test_one(conn):
+    conn.call("SET", "k", "v")
+
+def test_two(conn):
+    conn.call("SET", "k", "v")
+'''
+
+
+@pytest.fixture
+def empty_redis(redis):
+    """The module's own server (started by these tests), emptied: it stands for a user's empty endpoint."""
+    with connect(redis.address) as c:
+        c.call("FLUSHALL")
+    return redis
+
+
+def test_an_endpoint_with_data_that_may_not_be_flushed_is_refused_once(pytester, empty_redis):
+    redis = empty_redis
+    with connect(redis.address) as c:
+        c.call("SET", "someone's", "data")
+    try:
+        result, rows = _run_cases(pytester, PLAIN, f"tcp://127.0.0.1:{redis.address[1]}")
+        output = result.stdout.str()
+        assert "holds 1 keys and may not be flushed" in output and "?flush=1" in output
+        assert output.count("is not available: tcp://") == 1  # the reason once, not once per case
+        assert [r["outcome"] for r in rows] == ["error", "skipped"]
+        assert result.ret != 0
+        with connect(redis.address) as c:
+            assert c.call("GET", "someone's").value == b"data"
+    finally:
+        with connect(redis.address) as c:
+            c.call("DEL", "someone's")
+
+
+def test_an_empty_endpoint_is_cleaned_up_after_each_case_without_a_flush(pytester, empty_redis):
+    result, rows = _run_cases(pytester, PLAIN + '''
+def test_three(conn):
+    assert conn.call("EXISTS", "k").value == 0
+''', f"tcp://127.0.0.1:{empty_redis.address[1]}")
+    assert [r["outcome"] for r in rows] == ["passed", "passed", "passed"], result.stdout.str()
+
+
+def test_an_endpoint_that_stops_answering_ends_its_run_with_one_message(pytester):
+    own = make_target("redis@8.2")
+    own.start()
+    try:
+        result, rows = _run_cases(pytester, '''
+def test_stops(conn):
+    conn.call("SHUTDOWN", "NOSAVE")
+''' + PLAIN, f"tcp://127.0.0.1:{own.address[1]}?flush=1")
+    finally:
+        own.stop()
+    output = result.stdout.str()
+    assert [(r["case"], r["outcome"]) for r in rows] == [
+        ("test_stops", "divergent"), ("test_one", "error"), ("test_two", "skipped")], output
+    assert "stopped answering after test_stops" in output
+    assert result.ret != 0
