@@ -678,6 +678,18 @@ def test_client_pause_all_answers_rejected_commands_at_once(conn, connect_client
     assert other.read_reply(timeout=0.05).kind is Kind.TIMEOUT
 
 
+def test_client_pause_all_answers_a_held_pipeline_whole_when_it_ends(conn, connect_client):
+    """Commands pipelined by a client while a pause holds it are all answered once the pause ends, not only the
+    first (the rest must not wait for more input from the client)."""
+    other = connect_client()
+    assert_ok(conn.call("CLIENT", "PAUSE", "100", "ALL"))
+    other.send_raw(b"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$1\r\nx\r\n*2\r\n$4\r\nECHO\r\n$1\r\ny\r\n")
+    replies = [other.read_reply(timeout=2) for _ in range(3)]
+    assert_reply(replies[0], simple("PONG"))
+    assert_reply(replies[1], bulk(b"x"))
+    assert_reply(replies[2], bulk(b"y"))
+
+
 @pytest.mark.parametrize("queued,held", [(("SET", "k", "v"), True), (("GET", "k"), False)], ids=["write", "read"])
 def test_client_pause_write_holds_exec_of_a_write(conn, connect_client, queued, held):
     other = connect_client()
