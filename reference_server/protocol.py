@@ -14,6 +14,26 @@ INLINE_MAX = 64 * 1024
 INT_MAX = (1 << 31) - 1
 UNAUTH_MAX_ARGS = 10
 UNAUTH_MAX_BULK = 16384
+UNAUTH_MAX_QUERY_BUFFER = 1024 * 1024
+# Requests that betray an HTTP client (cross-protocol scripting): Redis closes the connection without a reply, and
+# the replies of the commands before it in the same read are lost with it.
+CROSS_PROTOCOL_NAMES = frozenset((b"post", b"host:"))
+CROSS_PROTOCOL = "cross-protocol request"  # the violation that closes without an error reply
+
+
+def is_cross_protocol(argv: list[bytes]) -> bool:
+    return argv[0].lower() in CROSS_PROTOCOL_NAMES
+
+
+def query_buffer_too_big(pending: int, queued: list, limit: int, authenticated: bool) -> bool:
+    """Redis's check after every read: the unparsed input plus the arguments MULTI has queued, against
+    client-query-buffer-limit (and 1 MB before AUTH). The client is closed without a reply."""
+    if pending > limit or (pending > UNAUTH_MAX_QUERY_BUFFER and not authenticated):
+        return True
+    if not queued:
+        return False
+    size = pending + sum(len(arg) for _, _, argv in queued for arg in argv)
+    return size > limit or (size > UNAUTH_MAX_QUERY_BUFFER and not authenticated)
 
 
 class ProtocolViolation(Exception):
@@ -60,6 +80,8 @@ class RequestParser:
                     cmd = self._multibulk(authenticated)
                 if cmd is None:
                     break
+                if cmd and is_cross_protocol(cmd):
+                    raise ProtocolViolation(CROSS_PROTOCOL)
                 if cmd:
                     out.append(cmd)
         except ProtocolViolation as exc:

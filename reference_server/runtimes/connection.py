@@ -19,7 +19,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from ..client_pause import POSTPONED, remaining_ms, wait_for_unpause
-from ..protocol import RequestParser
+from ..protocol import CROSS_PROTOCOL, RequestParser, query_buffer_too_big
 from ..replies import NO_REPLY, Err, encode
 
 
@@ -175,6 +175,10 @@ class ClientConnection(asyncio.Protocol):
             return
         self.client.net_in += len(data)  # CLIENT LIST tot-net-in
         self.parser.feed(data)
+        limit = self.engine.config.get_int("client-query-buffer-limit")
+        if query_buffer_too_big(self.parser.pending, self.client.queue, limit, self.client.authenticated):
+            self.close_now()
+            return
         if not self.waiting:
             self.pump()
 
@@ -190,6 +194,9 @@ class ClientConnection(asyncio.Protocol):
         while not self.closing and self.client.blocked is None:
             argv = self._next_command()
             if argv is None:
+                if self.violation == CROSS_PROTOCOL:
+                    self.close_now()  # unflushed replies are dropped, as Redis drops them
+                    return
                 if self.violation is not None:
                     encode(Err(self.violation), self.client.resp, self.out)
                     self.flush()
