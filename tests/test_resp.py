@@ -8,7 +8,7 @@ from adapters.catalogue import BINARIES
 from forkdiff.client import connect
 from forkdiff.resp import ProtocolError, ReplyParser, encode_command, is_out_of_band
 from forkdiff.types import Command, Kind, Reply, array, bulk, integer, simple
-from reference_server.protocol import ProtocolViolation, RequestParser, split_args
+from reference_server.protocol import CROSS_PROTOCOL, ProtocolViolation, QueryBufferLimit, RequestParser, split_args
 from reference_server.replies import NULL_ARRAY, Bool, Double, Err, Map, RSet, Verbatim, format_double, to_bytes
 
 
@@ -194,3 +194,19 @@ def test_format_double_specials():
     assert format_double(float("-inf")) == b"-inf"
     assert format_double(3.0) == b"3"
     assert format_double(0.1) == b"0.1"
+
+
+def test_request_parser_stops_at_an_http_request():
+    p = RequestParser()
+    p.feed(b"PING\r\nPOST / HTTP/1.1\r\nPING\r\n")
+    commands, violation = p.parse_until_error()
+    assert commands == [[b"PING"]] and violation == CROSS_PROTOCOL
+
+
+def test_query_buffer_limit_counts_the_multi_queue_as_it_grows():
+    limit, queue = QueryBufferLimit(), []
+    assert not limit.exceeded(1000, queue, 1500, True)
+    queue.append((None, None, [b"SET", b"k", b"v" * 600]))
+    assert limit.exceeded(1000, queue, 1500, True) and not limit.exceeded(800, queue, 1500, True)
+    assert not limit.exceeded(1000, [], 1500, True)  # the queue emptied by EXEC
+    assert limit.exceeded(1024 * 1024 + 1, [], 1 << 30, False)  # 1 MB before AUTH
