@@ -2,14 +2,19 @@
 
 Transport trouble never raises from ``call``: it becomes a reply of kind TIMEOUT, CLOSED or PROTOCOL_ERROR, so a
 crashing or hanging server is recorded like any other answer.
+
+``read_reply`` returns every frame in stream order, pushes included (pub/sub and tracking cases read them that way).
+``pipeline`` pairs one reply with each command: a push that answers no command (a message, an invalidation) is set
+aside in ``pushes``, where the next ``read_reply`` finds it first, so it never shifts the replies after it.
 """
 from __future__ import annotations
 
 import socket
 import time
+from collections import deque
 from typing import Any, Sequence
 
-from .resp import ProtocolError, ReplyParser, encode_command
+from .resp import ProtocolError, ReplyParser, encode_command, is_out_of_band
 from .types import Command, Kind, Reply, _as_bytes
 
 
@@ -20,6 +25,7 @@ class Connection:
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._parser = ReplyParser()
         self.broken: Reply | None = None
+        self.pushes: deque[Reply] = deque()  # out-of-band pushes set aside while pairing replies with commands
 
     # -- sending -----------------------------------------------------------------------------------------------
     def send_raw(self, data: bytes) -> None:
@@ -36,6 +42,17 @@ class Connection:
     # -- receiving ---------------------------------------------------------------------------------------------
     def read_reply(self, timeout: float | None = None) -> Reply:
         """The next reply, or a TIMEOUT/CLOSED/PROTOCOL_ERROR reply describing why there is none."""
+        if self.pushes:
+            return self.pushes.popleft()
+        return self._read_frame(timeout)
+
+    def read_answer(self, timeout: float | None = None) -> Reply:
+        """The next reply that answers a command; out-of-band pushes met on the way go to `pushes`."""
+        while is_out_of_band(reply := self._read_frame(timeout)):
+            self.pushes.append(reply)
+        return reply
+
+    def _read_frame(self, timeout: float | None) -> Reply:
         if self.broken is not None:
             return self.broken
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
@@ -73,7 +90,7 @@ class Connection:
 
     def pipeline(self, commands: Sequence[Command], timeout: float | None = None) -> list[Reply]:
         self.send_raw(b"".join(encode_command(c.args) for c in commands))
-        return [self.read_reply(timeout) for _ in commands]
+        return [self.read_answer(timeout) for _ in commands]
 
     def is_closed(self, timeout: float = 1.0) -> bool:
         """True once the server has closed this connection (waits up to `timeout` for it)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -108,11 +108,19 @@ def _unjson_bytes(s: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A reply as it came off the wire. Equality ignores `raw` so hand-written expectations can be compared."""
+    """A reply as it came off the wire. Equality ignores `raw` so hand-written expectations can be compared.
+
+    `attributes`: the RESP3 attribute (`|`, kind ATTRIBUTE) the server sent just before this reply; it belongs to
+    this reply and is never a reply of its own. `raw` holds the reply's own bytes, `wire` those bytes with it."""
 
     kind: Kind
     value: Any = None
     raw: bytes = field(default=b"", compare=False, repr=False)
+    attributes: "Reply | None" = field(default=None, repr=False)
+
+    @property
+    def wire(self) -> bytes:
+        return (self.attributes.wire if self.attributes is not None else b"") + self.raw
 
     @property
     def is_error(self) -> bool:
@@ -151,6 +159,8 @@ class Reply:
         out = {"kind": k.value, "value": v}
         if self.raw:
             out["raw"] = _json_bytes(self.raw)
+        if self.attributes is not None:
+            out["attributes"] = self.attributes.to_json()
         return out
 
     @classmethod
@@ -168,7 +178,8 @@ class Reply:
         elif k is Kind.DOUBLE:
             v = float(v)
         raw = _unjson_bytes(obj["raw"]) if "raw" in obj else b""
-        return cls(k, v, raw)
+        attributes = cls.from_json(obj["attributes"]) if "attributes" in obj else None
+        return cls(k, v, raw, attributes)
 
     def __str__(self) -> str:
         return render(self)
@@ -176,6 +187,8 @@ class Reply:
 
 def render(r: Reply, indent: str = "") -> str:
     """redis-cli-like rendering, with the wire type shown where it matters."""
+    if r.attributes is not None:
+        return f"(attributes {render(r.attributes, indent)}) " + render(replace(r, attributes=None), indent)
     k = r.kind
     if k is Kind.BULK:
         return _quote(r.value)

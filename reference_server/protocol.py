@@ -14,6 +14,45 @@ INLINE_MAX = 64 * 1024
 INT_MAX = (1 << 31) - 1
 UNAUTH_MAX_ARGS = 10
 UNAUTH_MAX_BULK = 16384
+UNAUTH_MAX_QUERY_BUFFER = 1024 * 1024
+# Requests that betray an HTTP client (cross-protocol scripting): Redis closes the connection without a reply, and
+# the replies of the commands before it in the same read are lost with it.
+CROSS_PROTOCOL_NAMES = frozenset((b"post", b"host:"))
+CROSS_PROTOCOL = "cross-protocol request"  # the violation that closes without an error reply
+
+
+def is_cross_protocol(argv: list[bytes]) -> bool:
+    return argv[0].lower() in CROSS_PROTOCOL_NAMES
+
+
+def request_size(argv: list[bytes]) -> int:
+    """The bytes of a request's arguments (what Redis counts of queued commands)."""
+    return sum(len(arg) for arg in argv)
+
+
+class QueryBufferLimit:
+    """Redis closes a client (no reply) whose query buffer, plus the arguments MULTI has queued, passes
+    client-query-buffer-limit (1 MB before AUTH); it checks after every read of at most 16 KB, so what counts is the
+    request being received. Here whole pipelines may arrive at once, so the check is on each request: an incomplete
+    one as it grows, a complete one before it runs. The queued arguments are summed as the queue grows."""
+
+    __slots__ = ("counted", "queued_bytes")
+
+    def __init__(self) -> None:
+        self.counted = 0  # how many queued commands queued_bytes covers
+        self.queued_bytes = 0
+
+    def exceeded(self, request_bytes: int, queue: list, limit: int, authenticated: bool) -> bool:
+        size = request_bytes + self._queued(queue)
+        return size > limit or (size > UNAUTH_MAX_QUERY_BUFFER and not authenticated)
+
+    def _queued(self, queue: list) -> int:
+        if len(queue) < self.counted:  # EXEC, DISCARD or a new MULTI emptied it
+            self.counted = self.queued_bytes = 0
+        for _, _, argv in queue[self.counted:]:
+            self.queued_bytes += request_size(argv)
+        self.counted = len(queue)
+        return self.queued_bytes
 
 
 class ProtocolViolation(Exception):
@@ -60,6 +99,8 @@ class RequestParser:
                     cmd = self._multibulk(authenticated)
                 if cmd is None:
                     break
+                if cmd and is_cross_protocol(cmd):
+                    raise ProtocolViolation(CROSS_PROTOCOL)
                 if cmd:
                     out.append(cmd)
         except ProtocolViolation as exc:

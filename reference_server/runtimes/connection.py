@@ -19,7 +19,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from ..client_pause import POSTPONED, remaining_ms, wait_for_unpause
-from ..protocol import RequestParser
+from ..protocol import CROSS_PROTOCOL, QueryBufferLimit, RequestParser, request_size
 from ..replies import NO_REPLY, Err, encode
 
 
@@ -38,6 +38,7 @@ class Batch:
         self.lock = threading.Lock()
         self.drained = False  # the connection took the entries: later pushes go out directly
         self.future: Future = Future()  # done when the batch stops
+        self.over_query_limit = False  # stopped at a request past client-query-buffer-limit: the client closes
 
     def next_command(self) -> list[bytes] | None:
         """The next command to execute, or None when the batch must stop here (the connection's checks between
@@ -47,7 +48,11 @@ class Batch:
         if self.executed and (self.client.blocked is not None or self.client.close_after_reply
                               or self.last_reply is POSTPONED):
             return None
-        return self.commands[self.executed]
+        argv = self.commands[self.executed]
+        if self.conn.query_limit_passed(request_size(argv)):
+            self.over_query_limit = True
+            return None
+        return argv
 
     def record(self, reply: Any) -> None:
         with self.lock:  # with the protocol it is encoded in: a HELLO later in the batch must not change it
@@ -98,6 +103,7 @@ class ClientConnection(asyncio.Protocol):
         self.thread_id = 0
         self.transport: asyncio.Transport | None = None
         self.parser = RequestParser(self.engine.config.get_int("proto-max-bulk-len"))
+        self.query_limit = QueryBufferLimit()
         self.client: Any = None
         self.closing = False
         self.waiting = False  # a command is executing on another thread, or held by CLIENT PAUSE
@@ -175,21 +181,44 @@ class ClientConnection(asyncio.Protocol):
             return
         self.client.net_in += len(data)  # CLIENT LIST tot-net-in
         self.parser.feed(data)
+        if not self.waiting and self._close_past_query_limit(self.parser.pending):
+            return
         if not self.waiting:
             self.pump()
+
+    def query_limit_passed(self, request_bytes: int) -> bool:
+        limit = self.engine.config.get_int("client-query-buffer-limit")
+        return self.query_limit.exceeded(request_bytes, self.client.queue, limit, self.client.authenticated)
+
+    def _close_past_query_limit(self, request_bytes: int) -> bool:
+        """Close (no reply for this request; the replies before it go out) when the request being received or
+        about to run passes the limit."""
+        if not self.query_limit_passed(request_bytes):
+            return False
+        self.flush()
+        self.close_now()
+        return True
 
     def _next_command(self) -> list[bytes] | None:
         if not self.queued and self.violation is None:
             limit = 1 << 30 if self.client.authenticated else 1  # AUTH changes how the next one is parsed
             commands, self.violation = self.parser.parse_until_error(self.client.authenticated, limit)
             self.queued.extend(commands)
-        return self.queued.popleft() if self.queued else None
+            if not commands and self._close_past_query_limit(self.parser.pending):
+                return None
+        argv = self.queued.popleft() if self.queued else None
+        if argv is not None and self._close_past_query_limit(request_size(argv)):
+            return None
+        return argv
 
     def pump(self) -> None:
         """Execute buffered commands in order until one must wait, the client blocks, or the buffer is empty."""
         while not self.closing and self.client.blocked is None:
             argv = self._next_command()
             if argv is None:
+                if self.violation == CROSS_PROTOCOL:
+                    self.close_now()  # unflushed replies are dropped, as Redis drops them
+                    return
                 if self.violation is not None:
                     encode(Err(self.violation), self.client.resp, self.out)
                     self.flush()
@@ -217,8 +246,6 @@ class ClientConnection(asyncio.Protocol):
                 return
         self.flush()
         self.engine.before_sleep()  # after this round's replies: BCAST invalidations, the client's own included
-        if self.parser.pending > self.engine.config.get_int("client-query-buffer-limit"):
-            self.close_now()
 
     def _run_batch(self, commands: list[list[bytes]]) -> bool:
         """Hand the commands to the executor at once; True when they are done and pumping may go on now."""
@@ -257,6 +284,10 @@ class ClientConnection(asyncio.Protocol):
             elif not self.handle(reply):
                 return False
         self.queued.extendleft(reversed(batch.commands[batch.executed:]))
+        if batch.over_query_limit:
+            self.flush()
+            self.close_now()
+            return False
         if held is not None:
             self._hold(held)
             return False
@@ -299,7 +330,7 @@ class ClientConnection(asyncio.Protocol):
         return True
 
     def flush(self) -> None:
-        if self.out and self.transport is not None:
+        if self.out and self.transport is not None and not self.closing:
             data = b"".join(self.out)
             self.client.net_out += len(data)  # CLIENT LIST tot-net-out
             self.transport.write(data)
