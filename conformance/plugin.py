@@ -25,6 +25,7 @@ from forkdiff.spec import load_spec
 from .asserts import ErrorTextMismatch
 
 DEFAULT_TARGETS = ["reference"]
+MAX_STEPS = 8  # commands kept with a failing row: the last ones, up to the reply that differed
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -133,13 +134,17 @@ def _check_markers(item: pytest.Item, t: Any) -> None:
             pytest.skip("target has no RESP3")
 
 
+CALLS = pytest.StashKey[list]()  # the case's commands and reply bytes, written with a failing row as its repro
+
+
 @pytest.fixture
-def connect_client(target: Any, resp: int):
+def connect_client(request: pytest.FixtureRequest, target: Any, resp: int):
     """A factory of extra raw connections (for multi-client cases), all closed after the case."""
     opened: list[Connection] = []
 
     def factory(protocol: int | None = None) -> Connection:
         c = connect(target.address, resp=protocol or resp, password=getattr(target, "password", None))
+        c.log = request.node.stash.setdefault(CALLS, [])
         opened.append(c)
         return c
 
@@ -158,6 +163,7 @@ def conn(target: Any, resp: int, connect_client) -> Connection:
     return c
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal colours: stored messages are plain text
 _TEST_NAME = re.compile(r"^test_([a-z0-9_]+)")
 
 
@@ -224,7 +230,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 def _outcome_message(report: Any, call: pytest.CallInfo) -> str:
     """What went wrong, in a line or two: the assertion text of a failure, the reason of a skip."""
     if call.excinfo is not None:
-        return call.excinfo.exconly()[:800]
+        return ANSI.sub("", call.excinfo.exconly())[:800]
     if isinstance(report.longrepr, tuple):
         return str(report.longrepr[2])
     return str(report.longrepr or "")[-600:]
@@ -242,4 +248,6 @@ def _write_row(session: _Session, item: pytest.Item, spec: str, resp: int, resul
         "message": message,
         "time": round(time.time(), 3),
     }
+    if result in ("failed", "divergent"):
+        row["steps"] = item.stash.get(CALLS, [])[-MAX_STEPS:]
     session.rows.write(json.dumps(row, default=str) + "\n")  # never let an odd value stop the run
