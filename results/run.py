@@ -21,7 +21,7 @@ from adapters.catalogue import known_targets
 
 from fuzz.catalogue import is_active
 
-from . import compat, divergences, markdown, page, root_causes
+from . import compat, divergences, markdown, page, page_sections, root_causes
 from .facts import probe_facts
 from .summarize import load_rows, summarize
 
@@ -105,7 +105,7 @@ def publish(out: Path, run_info: dict[str, Any]) -> dict[str, Any]:
     root_causes.attach(data, causes)
     compat.write(data, out / "compat.json")
     _write(out / "COMPATIBILITY.md", markdown.render(data))
-    _write(out / "index.html", page.render(data))
+    _write(out / "index.html", page.render(data, tuple(n for n, _ in page_sections.FILES if (out / n).exists())))
     _write(out / "DIVERGENCES.md", divergences.render(causes, data, len(catalogue) - len(fuzz)))
     return data
 

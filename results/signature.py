@@ -32,7 +32,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-|@:.]*")
 GROUP_LABELS = {"module": "vector sets", "generic": "keys", "sorted-set": "sorted sets", "set": "sets",
                 "list": "lists", "hash": "hashes", "string": "strings", "stream": "streams", "bitmap": "bitmaps",
                 "hyperloglog": "HyperLogLog", "geo": "geospatial", "pubsub": "pub/sub", "server": "server",
-                "connection": "connection", "scripting": "scripting and functions", "transactions": "transactions",
+                "connection": "connection", "scripting": "scripting", "transactions": "transactions",
                 "cluster": "cluster", "client_tracking": "client tracking", "notifications": "keyspace notifications",
                 "protocol": "protocol"}
 
