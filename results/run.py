@@ -21,7 +21,7 @@ from adapters.catalogue import known_targets
 
 from fuzz.catalogue import is_active
 
-from . import compat, divergences, markdown, page, page_sections, root_causes
+from . import compat, divergences, markdown, page, page_sections, recheck, root_causes
 from .facts import probe_facts
 from .summarize import load_rows, summarize
 
@@ -137,6 +137,8 @@ def run(targets: list[str], out: Path, budget: int, quick: bool, files: list[str
     pack(rows)
     say(f"fuzz: {budget} s across {', '.join(available)}")
     run_fuzz(available, data_dir / "fuzz", budget)
+    if budget > 0 and FUZZ_REFERENCE in available and (data_dir / "fuzz").is_dir():
+        say(f"recheck: {len(recheck.recheck(out))} reference finding(s) that Redis shows too, resolved")
     info = {"quick": quick, "fuzz_budget": budget, "targets": targets, "resp": resps,
             "seconds": round(time.monotonic() - started), "forkdiff": os.environ.get("FORKDIFF_VERSION", "0.1.0")}
     return publish(out, info)
