@@ -45,6 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "capability(name): needs a target capability (e.g. resp3)")
     config.addinivalue_line("markers", "command(name): the command a case is about")
     config.addinivalue_line("markers", "resp(n): run the case only in this protocol version")
+    config.addinivalue_line("markers", "timing(reason): the outcome depends on timing; run, but left out of scores")
     config._forkdiff = _Session(config)  # type: ignore[attr-defined]
 
 
@@ -250,4 +251,6 @@ def _write_row(session: _Session, item: pytest.Item, spec: str, resp: int, resul
     }
     if result in ("failed", "divergent"):
         row["steps"] = item.stash.get(CALLS, [])[-MAX_STEPS:]
+    if item.get_closest_marker("timing"):
+        row["timing"] = item.get_closest_marker("timing").args[0]
     session.rows.write(json.dumps(row, default=str) + "\n")  # never let an odd value stop the run

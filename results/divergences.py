@@ -87,7 +87,7 @@ def anchor(text: str) -> str:
 
 
 def _target_lines(t: dict, causes: list[RootCause], tally: dict | None) -> list[str]:
-    lines = [f"## {t['spec']}\n"]
+    lines = [f"## {t['spec']}\n", *_excluded_lines(t.get("excluded") or [])]
     if not causes:
         return lines + ["No divergence found.\n"]
     lines += [f"{tally['root_causes']} root causes explain {tally['cases']} failing cases and {tally['findings']} "
@@ -97,6 +97,14 @@ def _target_lines(t: dict, causes: list[RootCause], tally: dict | None) -> list[
         lines.append(f"| [`{cause.id}`](#rc-{cause.id}) | {cause.cls} | {cause.targets[t['spec']]} | "
                      f"{len(cause.findings_on(t['spec']))} | {_cell(cause.title)}{known} |")
     return lines + [""]
+
+
+def _excluded_lines(cases: list[dict]) -> list[str]:
+    if not cases:
+        return []
+    return ["Left out of the scores, since their outcome depends on timing:", "",
+            *(f"- `{c['case']}` ({c['command']}; " + ", ".join(f"{k} {v}" for k, v in sorted(c["outcomes"].items()))
+              + f"): {c['reason']}" for c in cases), ""]
 
 
 def _cell(text: str) -> str:

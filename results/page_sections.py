@@ -68,14 +68,23 @@ def why(data: dict[str, Any], max_cases: int = 15) -> str:
              "cause. Click a target, then a root cause, for its cases and a repro.</p>"]
     for t in data["targets"]:
         summary = t.get("root_causes") or {}
-        if not summary.get("ids"):
+        if not summary.get("ids") and not t.get("excluded"):
             continue
-        items = "".join(_cause(t["spec"], causes[i], max_cases) for i in summary["ids"])
+        items = "".join(_cause(t["spec"], causes[i], max_cases) for i in summary.get("ids", []))
         parts.append(f"<details class=target id='{anchor('why', t['spec'])}'><summary><b>{_esc(t['spec'])}</b> "
-                     f"{_esc(t.get('version', ''))}: {summary['root_causes']} root causes explain "
-                     f"{summary['cases']} failing cases and {summary['findings']} fuzz findings</summary>"
-                     f"<ol>{items}</ol></details>")
+                     f"{_esc(t.get('version', ''))}: {summary.get('root_causes', 0)} root causes explain "
+                     f"{summary.get('cases', 0)} failing cases and {summary.get('findings', 0)} fuzz findings"
+                     f"</summary><ol>{items}</ol>{_excluded(t.get('excluded') or [])}</details>")
     return "".join(parts)
+
+
+def _excluded(cases: list[dict]) -> str:
+    if not cases:
+        return ""
+    items = "".join(f"<li><code>{_esc(c['case'])}</code> · {_esc(c['command'])} · "
+                    f"{_esc(', '.join(f'{k} {v}' for k, v in sorted(c['outcomes'].items())))} — {_esc(c['reason'])}"
+                    f"</li>" for c in cases)
+    return f"<p>Left out of the scores, since their outcome depends on timing:</p><ul>{items}</ul>"
 
 
 def _cause(spec: str, c: dict, max_cases: int) -> str:

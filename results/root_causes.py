@@ -94,7 +94,7 @@ def failing_cases(rows: Iterable[Mapping]) -> list[CaseFailure]:
     """Failing rows folded per (target, case): RESP2 and RESP3 twins become one case."""
     by_case: dict[tuple[str, str], list[Mapping]] = defaultdict(list)
     for row in rows:
-        if row.get("outcome") in FAILED:
+        if row.get("outcome") in FAILED and not row.get("timing"):  # timing cases are not blamed (excluded.py)
             by_case[(row["target"], row["case"])].append(row)
     out = []
     for (target, case), twins in sorted(by_case.items()):

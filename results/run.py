@@ -21,7 +21,7 @@ from adapters.catalogue import known_targets
 
 from fuzz.catalogue import is_active
 
-from . import compat, divergences, markdown, page, page_sections, recheck, root_causes
+from . import compat, divergences, excluded, markdown, page, page_sections, recheck, root_causes
 from .facts import probe_facts
 from .summarize import load_rows, summarize
 
@@ -103,6 +103,7 @@ def publish(out: Path, run_info: dict[str, Any]) -> dict[str, Any]:
     data = compat.build(metas, results, divergences.counts_by_target(fuzz), run_info)
     causes = root_causes.build(rows, fuzz)
     root_causes.attach(data, causes)
+    excluded.attach(data, results)
     compat.write(data, out / "compat.json")
     _write(out / "COMPATIBILITY.md", markdown.render(data))
     _write(out / "index.html", page.render(data, tuple(n for n, _ in page_sections.FILES if (out / n).exists())))
