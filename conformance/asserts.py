@@ -60,8 +60,19 @@ def assert_members(got: Reply, expected: list, kind: Kind | None = None) -> None
     if kind is not None:
         assert got.kind is kind, f"expected a {kind.value}, got {_show(got)}"
     assert got.kind in (Kind.ARRAY, Kind.SET), f"expected an array or set, got {_show(got)}"
-    assert sorted(map(repr, got.value)) == sorted(map(repr, expected)), \
+    assert _same_multiset(list(got.value), list(expected)), \
         f"\nexpected members: {expected}\n     got: {_show(got)}"
+
+
+def _same_multiset(got: list[Reply], expected: list[Reply]) -> bool:
+    """Rule `multiset`: the same elements, each compared exactly, in any order."""
+    left = list(got)
+    for want in expected:
+        match = next((i for i, r in enumerate(left) if r == want), None)
+        if match is None:
+            return False
+        left.pop(match)
+    return not left
 
 
 def assert_help(got: Reply, command: str, lines: int) -> None:

@@ -28,6 +28,7 @@ from .asserts import ErrorTextMismatch
 from .isolation import Baseline, empty_keyspace, refuse_unless_empty, restore, take_baseline
 
 DEFAULT_TARGETS = ["reference"]
+MAX_STEPS = 8  # commands kept with a failing row: the last ones, up to the reply that differed
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,6 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "capability(name): needs a target capability (e.g. resp3)")
     config.addinivalue_line("markers", "command(name): the command a case is about")
     config.addinivalue_line("markers", "resp(n): run the case only in this protocol version")
+    config.addinivalue_line("markers", "timing(reason): the outcome depends on timing; run, but left out of scores")
     config._forkdiff = _Session(config)  # type: ignore[attr-defined]
 
 
@@ -231,6 +233,9 @@ def unknown_command_in(error: str) -> str:
     return name if name and name in load_spec() else ""
 
 
+CALLS = pytest.StashKey[list]()  # the case's commands and reply bytes, written with a failing row as its repro
+
+
 @pytest.fixture
 def connect_client(request: pytest.FixtureRequest, target: Any, resp: int):
     """A factory of extra raw connections (for multi-client cases), all closed after the case."""
@@ -241,6 +246,7 @@ def connect_client(request: pytest.FixtureRequest, target: Any, resp: int):
         c = connect(target.address, resp=protocol or resp, password=getattr(target, "password", None),
                     factory=_CaseConnection)
         c.unknown = unknown
+        c.log = request.node.stash.setdefault(CALLS, [])
         opened.append(c)
         return c
 
@@ -259,6 +265,7 @@ def conn(target: Any, resp: int, connect_client) -> Connection:
     return c
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal colours: stored messages are plain text
 _TEST_NAME = re.compile(r"^test_([a-z0-9_]+)")
 
 
@@ -373,7 +380,7 @@ def _teardown_outcome(session: _Session, item: pytest.Item, spec: str, report: A
 def _outcome_message(report: Any, call: pytest.CallInfo) -> str:
     """What went wrong, in a line or two: the assertion text of a failure, the reason of a skip."""
     if call.excinfo is not None and call.excinfo.type is not pytest.skip.Exception:
-        return call.excinfo.exconly()[:800]
+        return ANSI.sub("", call.excinfo.exconly())[:800]
     if isinstance(report.longrepr, tuple):
         return str(report.longrepr[2])
     return str(report.longrepr or "")[-600:]
@@ -389,4 +396,8 @@ def _write_row(session: _Session, item: pytest.Item, spec: str, fields: dict) ->
         "resp": item.callspec.params["resp"], "group": group_of(item), "command": command_of(item),  # type: ignore[attr-defined]
         "case": item.name.split("[")[0] + _case_params(item), **fields, "time": round(time.time(), 3),
     }
+    if fields["outcome"] in ("failed", "divergent"):
+        row["steps"] = item.stash.get(CALLS, [])[-MAX_STEPS:]
+    if item.get_closest_marker("timing"):
+        row["timing"] = item.get_closest_marker("timing").args[0]
     session.rows.write(json.dumps(row, default=str) + "\n")  # never let an odd value stop the run

@@ -107,6 +107,7 @@ def wait_info(conn, section: str, expected: dict[str, int], limit_s: float = 3.0
 
 
 # -- default mode ---------------------------------------------------------------------------------------------------
+@pytest.mark.command("client|tracking")
 def test_tracking_read_key_is_invalidated_once(conn, tracker):
     t = tracker()
     assert_null(t.call("GET", "k"), t.resp)  # a missing key is remembered too
@@ -119,6 +120,7 @@ def test_tracking_read_key_is_invalidated_once(conn, tracker):
     t.expect("k")
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_each_key_has_its_own_message(conn, tracker):
     t = tracker()
     t.call("MGET", "a", "b", "c")
@@ -129,6 +131,7 @@ def test_tracking_each_key_has_its_own_message(conn, tracker):
     t.quiet()
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_only_read_only_commands_remember(conn, tracker):
     t = tracker()
     assert_ok(t.call("SET", "written", "1"))
@@ -142,6 +145,7 @@ def test_tracking_only_read_only_commands_remember(conn, tracker):
     t.quiet()
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_keys_are_names_not_per_database(conn, tracker):
     t = tracker()
     t.call("GET", "k")
@@ -152,6 +156,7 @@ def test_tracking_keys_are_names_not_per_database(conn, tracker):
     t.expect_flush()
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_swapdb_sends_nothing(conn, tracker):
     t = tracker()
     assert_ok(conn.call("SET", "k", "1"))
@@ -163,6 +168,7 @@ def test_tracking_swapdb_sends_nothing(conn, tracker):
     t.expect("k")
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_own_write_comes_after_its_reply(tracker):
     t = tracker()
     t.call("GET", "k")
@@ -179,6 +185,7 @@ def test_tracking_own_write_comes_after_its_reply(tracker):
 
 
 @pytest.mark.resp(3)
+@pytest.mark.command("client|tracking")
 def test_tracking_own_invalidation_between_pipelined_replies(connect_client):
     t = Tracker(connect_client, 3)
     t.call("GET", "k")
@@ -189,6 +196,7 @@ def test_tracking_own_invalidation_between_pipelined_replies(connect_client):
 
 
 @pytest.mark.resp(3)
+@pytest.mark.command("client|tracking")
 def test_tracking_push_is_sent_with_replies_off(connect_client):
     t = Tracker(connect_client, 3)
     t.call("GET", "k")
@@ -198,6 +206,7 @@ def test_tracking_push_is_sent_with_replies_off(connect_client):
     assert_ok(t.call("CLIENT", "REPLY", "ON"))
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_reads_inside_multi_and_scripts(conn, tracker):
     t = tracker()
     assert_ok(t.call("MULTI"))
@@ -223,6 +232,7 @@ def test_tracking_eval_ro_remembers_what_its_script_reads(conn, tracker):
     t.quiet()
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_script_write_comes_after_its_reply(tracker):
     t = tracker()
     reply = t.call("EVAL", "redis.call('get', KEYS[1]) redis.call('set', KEYS[1], 'v') return 7", "1", "k")
@@ -230,6 +240,7 @@ def test_tracking_script_write_comes_after_its_reply(tracker):
     t.expect("k")
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_noloop_skips_own_changes(conn, tracker):
     t = tracker("NOLOOP")
     t.call("GET", "k")
@@ -244,6 +255,7 @@ def test_tracking_noloop_skips_own_changes(conn, tracker):
     t.expect("k")
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_optin_caching_yes_covers_the_next_command(conn, tracker):
     t = tracker("OPTIN")
     assert_ok(t.call("CLIENT", "CACHING", "yes"))
@@ -261,6 +273,7 @@ def test_tracking_optin_caching_yes_covers_the_next_command(conn, tracker):
     t.quiet()
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_optin_caching_covers_a_transaction(conn, tracker):
     t = tracker("OPTIN")
     assert_ok(t.call("CLIENT", "CACHING", "yes"))
@@ -281,6 +294,7 @@ def test_tracking_optin_caching_covers_a_transaction(conn, tracker):
     t.quiet()
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_optout_caching_no_skips_the_next_command(conn, tracker):
     t = tracker("OPTOUT")
     assert_ok(t.call("CLIENT", "CACHING", "no"))
@@ -291,6 +305,7 @@ def test_tracking_optout_caching_no_skips_the_next_command(conn, tracker):
     t.quiet()
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_expired_key_is_invalidated(conn, tracker):
     t = tracker()
     assert_ok(conn.call("SET", "k", "v", "PX", "150"))
@@ -299,6 +314,7 @@ def test_tracking_expired_key_is_invalidated(conn, tracker):
     t.expect("k")
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_off_stops_messages_but_entries_stay(conn, tracker):
     t = tracker()
     t.call("GET", "k")
@@ -313,6 +329,7 @@ def test_tracking_off_stops_messages_but_entries_stay(conn, tracker):
     t.expect("k2")
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_entries_from_before_bcast_are_ignored(conn, tracker):
     t = tracker()
     t.call("GET", "e")
@@ -324,6 +341,7 @@ def test_tracking_entries_from_before_bcast_are_ignored(conn, tracker):
 
 
 @pytest.mark.resp(2)
+@pytest.mark.command("client|tracking")
 def test_tracking_resp2_without_redirect_sends_nothing(conn, connect_client):
     t = connect_client(2)
     assert_ok(t.call("CLIENT", "TRACKING", "on"))
@@ -333,6 +351,7 @@ def test_tracking_resp2_without_redirect_sends_nothing(conn, connect_client):
 
 
 @pytest.mark.resp(2)
+@pytest.mark.command("client|tracking")
 def test_tracking_redirect_to_a_client_not_subscribed_sends_nothing(conn, connect_client):
     t, target = connect_client(2), connect_client(2)
     assert_ok(t.call("CLIENT", "TRACKING", "on", "REDIRECT", target.call("CLIENT", "ID").value))
@@ -342,6 +361,7 @@ def test_tracking_redirect_to_a_client_not_subscribed_sends_nothing(conn, connec
 
 
 @pytest.mark.resp(2)
+@pytest.mark.command("client|tracking")
 def test_tracking_redirect_to_a_resp3_client_is_a_push(conn, connect_client):
     t, target = connect_client(2), connect_client(3)
     assert_ok(t.call("CLIENT", "TRACKING", "on", "REDIRECT", target.call("CLIENT", "ID").value))
@@ -351,6 +371,7 @@ def test_tracking_redirect_to_a_resp3_client_is_a_push(conn, connect_client):
 
 
 @pytest.mark.resp(3)
+@pytest.mark.command("client|tracking")
 def test_tracking_broken_redirect(conn, connect_client):
     gone = connect_client(3)
     gone_id = gone.call("CLIENT", "ID").value
@@ -376,6 +397,7 @@ def test_tracking_broken_redirect(conn, connect_client):
 
 
 # -- FLUSHDB / FLUSHALL ---------------------------------------------------------------------------------------------
+@pytest.mark.command("client|tracking")
 def test_tracking_flush_sends_null_and_forgets_everything(conn, tracker):
     t = tracker()
     t.call("GET", "k")
@@ -391,6 +413,7 @@ def test_tracking_flush_sends_null_and_forgets_everything(conn, tracker):
 
 
 @pytest.mark.resp(3)
+@pytest.mark.command("client|tracking")
 def test_tracking_own_flush_order(connect_client):
     t = Tracker(connect_client, 3)
     flushed = PUSH_HEAD + NULL[3]
@@ -408,6 +431,7 @@ def test_tracking_own_flush_order(connect_client):
 
 
 @pytest.mark.resp(3)
+@pytest.mark.command("client|tracking")
 def test_tracking_flush_null_is_in_the_tracking_clients_protocol(conn, connect_client):
     resp3_target, resp2_subscriber = connect_client(3), connect_client(2)
     subscriber_id = resp2_subscriber.call("CLIENT", "ID").value
@@ -421,6 +445,7 @@ def test_tracking_flush_null_is_in_the_tracking_clients_protocol(conn, connect_c
 
 
 # -- BCAST ----------------------------------------------------------------------------------------------------------
+@pytest.mark.command("client|tracking")
 def test_bcast_prefix(conn, tracker):
     t = tracker("BCAST", "PREFIX", "user:")
     assert_ok(conn.call("SET", "other", "1"))
@@ -431,12 +456,14 @@ def test_bcast_prefix(conn, tracker):
     t.quiet()
 
 
+@pytest.mark.command("client|tracking")
 def test_bcast_without_prefix_follows_every_key(conn, tracker):
     t = tracker("BCAST")
     assert_ok(conn.call("SET", "any", "1"))
     t.expect("any")
 
 
+@pytest.mark.command("client|tracking")
 def test_bcast_one_sorted_message_per_prefix_and_round(conn, tracker):
     t = tracker("BCAST", "PREFIX", "b:", "PREFIX", "a:")
     assert_ok(conn.call("MULTI"))
@@ -449,6 +476,7 @@ def test_bcast_one_sorted_message_per_prefix_and_round(conn, tracker):
     t.expect("a:y", "a:z")
 
 
+@pytest.mark.command("client|tracking")
 def test_bcast_pipelined_commands_share_one_message(conn, tracker):
     t = tracker("BCAST", "PREFIX", "p:")
     conn.send_raw(encode_command([b"SET", b"p:q", b"1"]) + encode_command([b"SET", b"p:p", b"1"]))
@@ -457,6 +485,7 @@ def test_bcast_pipelined_commands_share_one_message(conn, tracker):
     t.expect("p:p", "p:q")
 
 
+@pytest.mark.command("client|tracking")
 def test_bcast_noloop(conn, tracker):
     t = tracker("BCAST", "NOLOOP", "PREFIX", "nl:")
     assert_ok(t.call("SET", "nl:1", "1"))
@@ -470,6 +499,7 @@ def test_bcast_noloop(conn, tracker):
     t.expect("nl:4")
 
 
+@pytest.mark.command("client|tracking")
 def test_bcast_noloop_hears_its_own_keys_expire(conn, tracker):
     t = tracker("BCAST", "NOLOOP", "PREFIX", "ex:")
     assert_ok(t.call("SET", "ex:1", "v", "PX", "100"))
@@ -478,6 +508,7 @@ def test_bcast_noloop_hears_its_own_keys_expire(conn, tracker):
     t.expect("ex:1")
 
 
+@pytest.mark.command("client|tracking")
 def test_bcast_clients_with_overlapping_prefixes(conn, tracker):
     short, long_ = tracker("BCAST", "PREFIX", "a"), tracker("BCAST", "PREFIX", "a:")
     assert_ok(conn.call("SET", "a:5", "1"))
@@ -485,6 +516,7 @@ def test_bcast_clients_with_overlapping_prefixes(conn, tracker):
     long_.expect("a:5")
 
 
+@pytest.mark.command("client|tracking")
 def test_bcast_prefix_added_to_everything_sends_twice(conn, tracker):
     t = tracker("BCAST", "PREFIX", "a")
     t.on("BCAST")  # adds the empty prefix beside "a"
@@ -493,6 +525,7 @@ def test_bcast_prefix_added_to_everything_sends_twice(conn, tracker):
     t.expect("a1")
 
 
+@pytest.mark.command("client|tracking")
 def test_bcast_flush(conn, tracker):
     t = tracker("BCAST", "PREFIX", "f")
     assert_ok(conn.call("FLUSHDB", "ASYNC"))
@@ -500,6 +533,7 @@ def test_bcast_flush(conn, tracker):
 
 
 # -- blocked clients --------------------------------------------------------------------------------------------------
+@pytest.mark.command("client|tracking")
 def test_tracking_served_blocked_client_hears_after_its_reply(conn, tracker):
     t = tracker()
     t.call("GET", "dst")
@@ -510,6 +544,7 @@ def test_tracking_served_blocked_client_hears_after_its_reply(conn, tracker):
     t.expect("dst")
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_client_whose_push_serves_a_blocked_client_hears_after_its_reply(conn, tracker, connect_client):
     t, blocked = tracker(), connect_client()
     t.call("GET", "dst")
@@ -520,6 +555,7 @@ def test_tracking_client_whose_push_serves_a_blocked_client_hears_after_its_repl
     assert_reply(blocked.read_reply(WAIT_S), bulk("x"))
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_served_xread_reads_its_keys_again(conn, tracker):
     t = tracker()
     t.conn.send("XREAD", "BLOCK", "0", "STREAMS", "st", "$")
@@ -532,6 +568,7 @@ def test_tracking_served_xread_reads_its_keys_again(conn, tracker):
 
 
 # -- limits and INFO ------------------------------------------------------------------------------------------------
+@pytest.mark.command("client|tracking")
 def test_tracking_table_max_keys_invalidates_to_fit(conn, tracker, config):
     config("tracking-table-max-keys", "1")
     t = tracker()
@@ -547,6 +584,7 @@ def test_tracking_table_max_keys_invalidates_to_fit(conn, tracker, config):
     wait_info(conn, "stats", {"tracking_total_keys": 1, "tracking_total_items": 1})
 
 
+@pytest.mark.command("client|tracking")
 def test_tracking_info_counters(conn, tracker):
     wait_info(conn, "everything", {"tracking_clients": 0, "tracking_total_keys": 0, "tracking_total_items": 0,
                                    "tracking_total_prefixes": 0})

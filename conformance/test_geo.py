@@ -29,7 +29,7 @@ def sicily(conn):
 
 
 def coord(resp: int, text: str) -> Reply:
-    return double(float(text)) if resp == 3 else bulk(text)
+    return double(text) if resp == 3 else bulk(text)
 
 
 def position(resp: int, lon_lat: tuple[str, str]) -> Reply:

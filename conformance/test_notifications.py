@@ -72,8 +72,14 @@ def test_notifications_name_the_database(events, conn):
     assert events("KEA", ("SET", "k", "v")) == both("set", "k", db=3)
 
 
+def by_command(rows: list, ids: list[str], about: list[str]) -> list:
+    """Each row of a table as a case marked with the command it is about."""
+    return [pytest.param(*row, id=name, marks=pytest.mark.command(command))
+            for row, name, command in zip(rows, ids, about, strict=True)]
+
+
 # -- strings -------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("commands,expected", [
+@pytest.mark.parametrize("commands,expected", by_command([
     ([("SET", "k", "v")], both("set", "k")),
     ([("SET", "k", "v", "EX", "100")], both("set", "k") + both("expire", "k")),
     ([("SETEX", "k", "100", "v")], both("set", "k") + both("expire", "k")),
@@ -87,13 +93,15 @@ def test_notifications_name_the_database(events, conn):
     ([("INCR", "n"), ("DECRBY", "n", "3")], both("incrby", "n") * 2),
     ([("INCRBYFLOAT", "n", "1.5")], both("incrbyfloat", "n")),
 ], ids=["set", "set-ex", "setex", "set-nx", "set-xx-missing", "setnx", "mset", "getset", "append", "setrange",
-        "incr-decrby", "incrbyfloat"])
+        "incr-decrby", "incrbyfloat"],
+    about=["set", "set", "setex", "set", "set", "setnx", "mset", "getset", "append", "setrange", "incr",
+           "incrbyfloat"]))
 def test_notifications_string_commands(events, commands, expected):
     assert events("KEA", *commands) == expected
 
 
 # -- generic -------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("commands,expected", [
+@pytest.mark.parametrize("commands,expected", by_command([
     ([("DEL", "k", "missing")], both("del", "k")),
     ([("UNLINK", "k")], both("del", "k")),
     ([("EXPIRE", "k", "100")], both("expire", "k")),
@@ -104,12 +112,14 @@ def test_notifications_string_commands(events, commands, expected):
     ([("COPY", "k", "k2")], both("copy_to", "k2")),
     ([("GETDEL", "k")], both("del", "k")),
     ([("GETEX", "k", "EX", "10"), ("GETEX", "k", "PERSIST")], both("expire", "k") + both("persist", "k")),
-], ids=["del", "unlink", "expire", "expire-past", "pexpireat-past", "persist", "rename", "copy", "getdel", "getex"])
+], ids=["del", "unlink", "expire", "expire-past", "pexpireat-past", "persist", "rename", "copy", "getdel", "getex"],
+    about=["del", "unlink", "expire", "expire", "pexpireat", "persist", "rename", "copy", "getdel", "getex"]))
 def test_notifications_generic_commands(events, conn, commands, expected):
     assert_ok(conn.call("SET", "k", "v"))
     assert events("KEA", *commands) == expected
 
 
+@pytest.mark.command("expire")
 def test_notifications_expired_key(events, conn):
     assert events("KEA", ("SET", "k", "v", "PX", "20")) == both("set", "k") + both("expire", "k")
     deadline = time.monotonic() + 1
@@ -129,7 +139,7 @@ def test_notifications_expired_class_alone(events, conn):
 
 
 # -- containers ----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("commands,expected", [
+@pytest.mark.parametrize("commands,expected", by_command([
     ([("LPUSH", "l", "a", "b"), ("RPUSH", "l", "c")], both("lpush", "l") + both("rpush", "l")),
     ([("LPUSHX", "missing", "a"), ("RPUSH", "l", "a"), ("LPUSHX", "l", "b")], both("rpush", "l") + both("lpush", "l")),
     ([("RPUSH", "l", "a", "b"), ("LPOP", "l"), ("RPOP", "l", "5")],
@@ -144,7 +154,8 @@ def test_notifications_expired_class_alone(events, conn):
       ("ZINCRBY", "z", "1", "b"), ("ZREM", "z", "a", "b")],
      both("zadd", "z") + both("zincr", "z") + both("zincr", "z") + both("zrem", "z") + both("del", "z")),
     ([("XADD", "x", "*", "f", "v")], both("xadd", "x")),
-], ids=["push", "pushx", "pop", "hash", "hash-increments", "set", "zset", "stream"])
+], ids=["push", "pushx", "pop", "hash", "hash-increments", "set", "zset", "stream"],
+    about=["lpush", "lpushx", "lpop", "hdel", "hincrby", "srem", "zincrby", "xadd"]))
 def test_notifications_container_commands(events, commands, expected):
     assert events("KEA", *commands) == expected
 

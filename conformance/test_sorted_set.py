@@ -20,7 +20,7 @@ NOT_INTEGER = "ERR value is not an integer or out of range"
 
 def score(resp: int, text: str) -> Reply:
     """A score as Redis sends it: a bulk string in RESP2, a double in RESP3."""
-    return double(float(text)) if resp == 3 else bulk(text)
+    return double(text) if resp == 3 else bulk(text)
 
 
 def scored(resp: int, *pairs: tuple[str, str]) -> Reply:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from forkdiff.types import NULL, Kind, array, bulk, bulks, integer, map_, simple
+from forkdiff.types import NULL, NULL_ARRAY, Kind, array, bulk, bulks, integer, map_, simple
 
 from .asserts import assert_error, assert_help, assert_null, assert_null_array, assert_ok, assert_reply
 from .helpers import wait_blocked
@@ -281,7 +281,7 @@ def test_xtrim_acked_skips_referenced_entries(conn):
                                                             entry("5-0", "f", "v")))
     assert_reply(conn.call("XTRIM", "s", "MAXLEN", "~", "0", "DELREF"), integer(0))  # never approximately
     assert_reply(conn.call("XTRIM", "s", "MINID", "5", "DELREF"), integer(2))
-    assert_reply(conn.call("XPENDING", "s", "g"), array(integer(0), NULL, NULL, NULL))
+    assert_reply(conn.call("XPENDING", "s", "g"), array(integer(0), NULL, NULL, NULL_ARRAY))
     assert_error(conn.call("XTRIM", "s", "MAXLEN", "0", "ACKED", "DELREF"), SYNTAX)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from forkdiff.types import NULL, Kind, array, bulk, bulks, integer
+from forkdiff.types import NULL, NULL_ARRAY, Kind, array, bulk, bulks, integer
 
 from .asserts import assert_error, assert_null_array, assert_ok, assert_reply
 from .helpers import wait_blocked
@@ -98,7 +98,7 @@ def test_xgroup_consumers_and_destroy(grp):
     grp.call("XREADGROUP", "GROUP", "g", "bob", "COUNT", "3", "STREAMS", "s", ">")
     assert_reply(grp.call("XGROUP", "DELCONSUMER", "s", "g", "bob"), integer(3))
     assert_reply(grp.call("XGROUP", "DELCONSUMER", "s", "g", "nobody"), integer(0))
-    assert_reply(grp.call("XPENDING", "s", "g"), array(integer(0), NULL, NULL, NULL))
+    assert_reply(grp.call("XPENDING", "s", "g"), array(integer(0), NULL, NULL, NULL_ARRAY))
     assert_error(grp.call("XGROUP", "CREATECONSUMER", "s", "nog", "c"),
                  "NOGROUP No such consumer group 'nog' for key name 's'")
     assert_reply(grp.call("XGROUP", "DESTROY", "s", "g"), integer(1))
@@ -130,7 +130,7 @@ def test_xreadgroup_history(grp, resp):
                  xread_reply(resp, ("s", entries(entry("1-0", "f", "v1"), entry("2-0", "f", "v2")))))
     grp.call("XDEL", "s", "2-0")
     assert_reply(grp.call("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", "1-0"),
-                 xread_reply(resp, ("s", array(array(bulk("2-0"), NULL), entry("3-0", "f", "v3")))))
+                 xread_reply(resp, ("s", array(array(bulk("2-0"), NULL_ARRAY), entry("3-0", "f", "v3")))))
     assert_reply(grp.call("XREADGROUP", "GROUP", "g", "nobody", "STREAMS", "s", "0"), xread_reply(resp, ("s", array())))
     counts = [p.value[3] for p in grp.call("XPENDING", "s", "g", "-", "+", "10").value]
     assert counts == [integer(2), integer(2), integer(2)]  # the deleted entry is not counted as delivered again
@@ -254,7 +254,7 @@ def test_xackdel_errors(grp):
 
 # -- XPENDING ----------------------------------------------------------------------------------------------------------
 def test_xpending_summary(grp):
-    assert_reply(grp.call("XPENDING", "s", "g"), array(integer(0), NULL, NULL, NULL))
+    assert_reply(grp.call("XPENDING", "s", "g"), array(integer(0), NULL, NULL, NULL_ARRAY))
     grp.call("XREADGROUP", "GROUP", "g", "bob", "COUNT", "1", "STREAMS", "s", ">")
     grp.call("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", ">")
     assert_reply(grp.call("XPENDING", "s", "g"),

@@ -33,7 +33,7 @@ def flag(resp: int, value: bool) -> Reply:
 
 def num(resp: int, text: str) -> Reply:
     """A double reply: its text in RESP2 (the formatting is checked there), its value in RESP3."""
-    return double(float(text)) if resp == 3 else bulk(text)
+    return double(text) if resp == 3 else bulk(text)
 
 
 def pairs(resp: int, *items: tuple[Reply, Reply]) -> Reply:

@@ -15,7 +15,7 @@ from collections import deque
 from typing import Any, Sequence
 
 from .resp import ProtocolError, ReplyParser, encode_command, is_out_of_band
-from .types import Command, Kind, Reply, _as_bytes
+from .types import Command, Kind, Reply, _as_bytes, render
 
 
 class Connection:
@@ -26,6 +26,7 @@ class Connection:
         self._parser = ReplyParser()
         self.broken: Reply | None = None
         self.pushes: deque[Reply] = deque()  # out-of-band pushes set aside while pairing replies with commands
+        self.log: list[dict] | None = None  # when a list: every call's command line and reply bytes (for repros)
 
     # -- sending -----------------------------------------------------------------------------------------------
     def send_raw(self, data: bytes) -> None:
@@ -81,12 +82,15 @@ class Connection:
             self._parser.feed(data)
 
     def call(self, *args: Any, timeout: float | None = None) -> Reply:
-        self.send(*args)
-        return self.read_reply(timeout)
+        return self.execute(Command.of(*args), timeout)
 
     def execute(self, command: Command, timeout: float | None = None) -> Reply:
         self.send_raw(encode_command(command.args))
-        return self.read_reply(timeout)
+        reply = self.read_reply(timeout)
+        if self.log is not None:
+            self.log.append({"command": str(command), "reply": reply.raw.decode("utf-8", "backslashreplace")
+                             or render(reply)})
+        return reply
 
     def pipeline(self, commands: Sequence[Command], timeout: float | None = None) -> list[Reply]:
         self.send_raw(b"".join(encode_command(c.args) for c in commands))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import base64
+import decimal
+import math
 import enum
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -106,21 +108,43 @@ def _unjson_bytes(s: str) -> bytes:
     return s.encode("utf-8")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Reply:
-    """A reply as it came off the wire. Equality ignores `raw` so hand-written expectations can be compared.
+    """A reply as it came off the wire.
+
+    Equality is exact on what the wire carries: the type, the value, the null kind (`$-1` null bulk, `*-1` null
+    array, `_` the one RESP3 null, which stands for either) and a double's text (`1.5` is not `1.50`, `inf` not
+    `Inf`). A hand-written expectation has no `raw`: its null is a null bulk unless built as `NULL_ARRAY`, and its
+    double is written as Redis writes it (`double_text`).
 
     `attributes`: the RESP3 attribute (`|`, kind ATTRIBUTE) the server sent just before this reply; it belongs to
-    this reply and is never a reply of its own. `raw` holds the reply's own bytes, `wire` those bytes with it."""
+    this reply and is never a reply of its own. `raw` holds the reply's own bytes, `wire` those bytes with it.
+    """
 
     kind: Kind
     value: Any = None
-    raw: bytes = field(default=b"", compare=False, repr=False)
+    raw: bytes = field(default=b"", repr=False)
     attributes: "Reply | None" = field(default=None, repr=False)
 
     @property
     def wire(self) -> bytes:
         return (self.attributes.wire if self.attributes is not None else b"") + self.raw
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reply):
+            return NotImplemented
+        if self.kind is not other.kind:
+            return False
+        if self.kind is Kind.NULL:
+            return _null_kinds_agree(null_kind(self), null_kind(other))
+        if self.kind is Kind.DOUBLE:
+            return wire_text(self) == wire_text(other)
+        return self.value == other.value
+
+    def __hash__(self) -> int:
+        if self.kind is Kind.DOUBLE:
+            return hash((self.kind, wire_text(self)))
+        return hash((self.kind, None if self.kind is Kind.NULL else self.value))
 
     @property
     def is_error(self) -> bool:
@@ -185,6 +209,54 @@ class Reply:
         return render(self)
 
 
+def null_kind(r: Reply) -> str:
+    """'bulk' (`$-1`), 'array' (`*-1`) or 'resp3' (`_`, which RESP3 sends for both)."""
+    head = r.raw[:1]
+    return {b"*": "array", b"_": "resp3"}.get(head, "bulk")
+
+
+def _null_kinds_agree(a: str, b: str) -> bool:
+    return a == b or "resp3" in (a, b)
+
+
+def double_text(x: float) -> str:
+    """A double as Redis writes it (`d2string`): `nan`, `inf`, `-inf`, whole numbers within ±2^62 as integers,
+    otherwise the shortest digits that read back the same, laid out as fpconv_dtoa lays them out."""
+    if x != x:
+        return "nan"
+    if x in (float("inf"), float("-inf")):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "-0" if math.copysign(1, x) < 0 else "0"
+    if x == int(x) and abs(x) <= 2 ** 62:
+        return str(int(x))
+    sign, digits, k = decimal.Decimal(repr(x)).as_tuple()
+    text = "".join(map(str, digits)).rstrip("0") or "0"
+    k += len(digits) - len(text)
+    return ("-" if sign else "") + _fpconv_layout(text, k)
+
+
+def _fpconv_layout(digits: str, k: int) -> str:
+    """digits × 10^k: plain when short, else d.ddde±x (no zero padding of the exponent)."""
+    n = len(digits)
+    exp = abs(k + n - 1)
+    if k >= 0 and exp < n + 7:
+        return digits + "0" * k
+    if k < 0 and (k > -7 or exp < 4):
+        if -k >= n:
+            return "0." + "0" * (-k - n) + digits
+        return digits[:n + k] + "." + digits[n + k:]
+    mantissa = digits[0] + ("." + digits[1:] if n > 1 else "")
+    return f"{mantissa}e{'-' if k + n - 1 < 0 else '+'}{exp}"
+
+
+def wire_text(r: Reply) -> str:
+    """A double's text: from the wire when it came from one, else as Redis would write the value."""
+    if r.raw[:1] == b",":
+        return r.raw[1:].rstrip(b"\r\n").decode()
+    return double_text(r.value)
+
+
 def render(r: Reply, indent: str = "") -> str:
     """redis-cli-like rendering, with the wire type shown where it matters."""
     if r.attributes is not None:
@@ -238,7 +310,10 @@ def error(msg: str) -> Reply:
     return Reply(Kind.ERROR, msg)
 
 
-def double(x: float) -> Reply:
+def double(x: float | str) -> Reply:
+    """A RESP3 double; given as text (`double("1.5")`), that exact text is expected on the wire."""
+    if isinstance(x, str):
+        return Reply(Kind.DOUBLE, float(x), f",{x}\r\n".encode())
     return Reply(Kind.DOUBLE, x)
 
 
@@ -246,7 +321,8 @@ def boolean(x: bool) -> Reply:
     return Reply(Kind.BOOLEAN, x)
 
 
-NULL = Reply(Kind.NULL, None)
+NULL = Reply(Kind.NULL, None)  # a null bulk string: `$-1` in RESP2, `_` in RESP3
+NULL_ARRAY = Reply(Kind.NULL, None, b"*-1\r\n")  # a null array: `*-1` in RESP2, `_` in RESP3
 OK = Reply(Kind.SIMPLE, "OK")
 
 

@@ -21,7 +21,7 @@ from adapters.catalogue import known_targets
 
 from fuzz.catalogue import is_active
 
-from . import compat, divergences, markdown, page
+from . import compat, divergences, excluded, markdown, page, page_sections, recheck, root_causes
 from .facts import probe_facts
 from .summarize import load_rows, summarize
 
@@ -97,14 +97,18 @@ def run_fuzz(specs: list[str], out: Path, budget: int) -> int:
 def publish(out: Path, run_info: dict[str, Any]) -> dict[str, Any]:
     data_dir = out / "data"
     metas = json.loads((data_dir / "targets.json").read_text())
-    results = summarize(load_rows(data_dir / "conformance.jsonl"))
+    rows = load_rows(data_dir / "conformance.jsonl")
+    results = summarize(rows)
     catalogue = divergences.load_all_fuzz(data_dir / "fuzz")
     fuzz = [e for e in catalogue if is_active(e)]  # re-classified entries that still diverge
     data = compat.build(metas, results, divergences.counts_by_target(fuzz), run_info)
+    causes = root_causes.build(rows, fuzz)
+    root_causes.attach(data, causes)
+    excluded.attach(data, results)
     compat.write(data, out / "compat.json")
     _write(out / "COMPATIBILITY.md", markdown.render(data))
-    _write(out / "index.html", page.render(data))
-    _write(out / "DIVERGENCES.md", divergences.render(results, fuzz, data, len(catalogue) - len(fuzz)))
+    _write(out / "index.html", page.render(data, tuple(n for n, _ in page_sections.FILES if (out / n).exists())))
+    _write(out / "DIVERGENCES.md", divergences.render(causes, data, len(catalogue) - len(fuzz)))
     return data
 
 
@@ -135,6 +139,8 @@ def run(targets: list[str], out: Path, budget: int, quick: bool, files: list[str
     pack(rows)
     say(f"fuzz: {budget} s across {', '.join(available)}")
     run_fuzz(available, data_dir / "fuzz", budget)
+    if budget > 0 and FUZZ_REFERENCE in available and (data_dir / "fuzz").is_dir():
+        say(f"recheck: {len(recheck.recheck(out))} reference finding(s) that Redis shows too, resolved")
     info = {"quick": quick, "fuzz_budget": budget, "targets": targets, "resp": resps,
             "seconds": round(time.monotonic() - started), "forkdiff": os.environ.get("FORKDIFF_VERSION", "0.1.0")}
     return publish(out, info)

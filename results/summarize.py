@@ -5,6 +5,7 @@ Definitions (written next to every number in COMPATIBILITY.md):
 - command score = cases passed / cases run for that command;
 - group and overall scores = the mean of command scores, so a command with many cases does not dominate;
 - *strict* counts every difference; *semantic* forgives a difference in error text alone (same error code);
+- a case marked `timing` (its outcome depends on timing) is run and shown with its reason, but not scored;
 - a command is *missing* when the target does not list it in COMMAND LIST (or answers "unknown command"),
   *pass* when every case passed, *partial* when some did, *fail* when none did.
 """
@@ -30,6 +31,7 @@ class CommandResult:
     error_text_only: int = 0
     unknown_command: int = 0
     failures: list[dict] = field(default_factory=list)
+    excluded: list[dict] = field(default_factory=list)  # cases marked `timing`: run but not scored
 
     @property
     def strict(self) -> float:
@@ -100,6 +102,9 @@ def load_rows(path: Path) -> list[dict]:
 def _add(results: dict[str, CommandResult], row: dict) -> None:
     cmd = row.get("command") or "?"
     c = results.setdefault(cmd, CommandResult(cmd, row.get("group", "")))
+    if row.get("timing") and row["outcome"] in ("passed", *FAILED):
+        c.excluded.append(row)  # its outcome depends on timing: shown with the reason, not scored
+        return
     if row["outcome"] == "passed":
         c.run += 1
         c.passed += 1

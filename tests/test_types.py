@@ -24,3 +24,30 @@ def test_render_nested():
     text = render(array(bulk("a"), array(bulk("b"))))
     assert text.splitlines()[0] == '1) a'
     assert "b" in text.splitlines()[1]
+
+
+def test_reply_equality_keeps_the_null_kind():
+    from forkdiff.resp import ReplyParser
+    from forkdiff.types import NULL, NULL_ARRAY
+
+    def parsed(data: bytes):
+        p = ReplyParser()
+        p.feed(data)
+        return p.get()
+
+    assert parsed(b"$-1\r\n") == NULL and parsed(b"$-1\r\n") != NULL_ARRAY
+    assert parsed(b"*-1\r\n") == NULL_ARRAY and parsed(b"*-1\r\n") != NULL
+    assert parsed(b"_\r\n") == NULL and parsed(b"_\r\n") == NULL_ARRAY
+
+
+def test_reply_equality_compares_a_doubles_text():
+    from forkdiff.resp import ReplyParser
+    from forkdiff.types import double, double_text
+
+    p = ReplyParser()
+    p.feed(b",1.50\r\n,inf\r\n,1.5\r\n")
+    padded, inf, plain_ = p.get(), p.get(), p.get()
+    assert padded != double(1.5) and plain_ == double(1.5) and plain_ == double("1.5")
+    assert inf == double(float("inf")) and double("Inf") != inf
+    assert [double_text(x) for x in (3.0, 2.682209014892578e-6, 1e-5, 5e18, -0.0)] == \
+        ["3", "2.682209014892578e-6", "0.00001", "5e+18", "-0"]
