@@ -10,7 +10,8 @@ from tabulate import tabulate
 
 from .summarize import pct
 
-DEFAULT_OUT = "results"
+# In the current directory, never the repository's tracked results/ (publishing those is `--out results`).
+DEFAULT_OUT = "forkdiff-results"
 FULL_BUDGET, QUICK_BUDGET = 300, 30
 
 
@@ -25,22 +26,30 @@ def _budget(text: str) -> int:
 
 
 def print_summary(data: dict) -> None:
-    rows = []
+    """The table, then the full reason of each target that did not run (never cut: it is the useful half)."""
+    rows, reasons = [], []
     for t in data["targets"]:
         o = t.get("overall")
         if o is None:
-            reason = (t.get("reason") or "").splitlines()
-            rows.append([t["spec"], t.get("version") or "–", f"{t['status']}: {reason[0] if reason else ''}"[:70],
-                         "–", "–", "–"])
+            reasons.append(f"  ({len(reasons) + 1}) {t['spec']}: {' '.join((t.get('reason') or 'no reason recorded').split())}")
+            rows.append([t["spec"], t.get("version") or "–", f"{t['status']} ({len(reasons)})", "–", "–", "–"])
         else:
             rows.append([t["spec"], t["version"], t["status"], pct(o["strict"]), pct(o["semantic"]),
                          t["fuzz_divergences"]])
     print(tabulate(rows, headers=["target", "version", "status", "strict", "semantic", "fuzz divergences"]))
+    if reasons:
+        print("\n" + "\n".join(reasons))
+
+
+def print_written(out: Path) -> None:
+    print(f"\nwrote {out}/: COMPATIBILITY.md (the table), DIVERGENCES.md (the catalogue), compat.json (the figures), "
+          f"index.html (the page); the stored run is in {out}/data/")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from adapters import TargetUnavailable, make_target
-    from .run import default_targets, run
+    from forkdiff.outdir import out_dir_problem
+    from .run import DeadTargets, default_targets, run, say
     targets = [t.strip() for t in args.targets.split(",") if t.strip()] if args.targets else default_targets()
     for spec in targets:  # a typo is an error now, not a 'not run' row at the end
         try:
@@ -49,10 +58,24 @@ def cmd_run(args: argparse.Namespace) -> int:
             if "unknown target spec" in str(exc):
                 print(f"forkdiff run: {exc}", file=sys.stderr)
                 return 2
+    out = Path(args.out)
+    problem = out_dir_problem(out)
+    if problem:
+        print(f"forkdiff run: {problem}", file=sys.stderr)
+        return 2
+    if args.pull:
+        from adapters.pull import pull_pinned
+        for line in pull_pinned(targets):
+            say(f"pull: {line}")
     budget = args.budget if args.budget is not None else (QUICK_BUDGET if args.quick else FULL_BUDGET)
-    data = run(targets, Path(args.out), budget, args.quick)
+    try:
+        data = run(targets, out, budget, args.quick, required=bool(args.targets))
+    except DeadTargets as exc:
+        print(f"forkdiff run: {exc}; nothing run or published (leave it out of --targets to run the others)",
+              file=sys.stderr)
+        return 1
     print_summary(data)
-    print(f"\nwrote {args.out}/COMPATIBILITY.md, DIVERGENCES.md, compat.json, index.html")
+    print_written(out)
     return 0
 
 
@@ -60,10 +83,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .run import publish
     out = Path(args.out)
     if not (out / "data" / "targets.json").exists():
-        print(f"forkdiff report: no stored run in {out}/data (run `forkdiff run` first)", file=sys.stderr)
+        print(f"forkdiff report: no stored run in {out}/data (run `forkdiff run --out {out}` first)", file=sys.stderr)
         return 2
     previous = json.loads((out / "compat.json").read_text()).get("run", {}) if (out / "compat.json").exists() else {}
     print_summary(publish(out, previous))
+    print_written(out)
     return 0
 
 
@@ -71,9 +95,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="conformance + fuzz on every available target; publish the table")
     p.add_argument("--targets", help="comma-separated target specs (default: every known target)")
     p.add_argument("--budget", type=_budget, help=f"fuzz seconds (default {FULL_BUDGET}; {QUICK_BUDGET} with --quick)")
-    p.add_argument("--out", default=DEFAULT_OUT, help="where the published files go (default: results)")
+    p.add_argument("--out", default=DEFAULT_OUT,
+                   help=f"where the published files go (default: ./{DEFAULT_OUT}; the repository's table: results)")
     p.add_argument("--quick", action="store_true", help="a few minutes: RESP2 conformance and a short fuzz")
+    p.add_argument("--pull", action="store_true",
+                   help="pull the pinned images of the chosen targets first, where a registry is reachable")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("report", help="re-render the published files from a stored run")
-    p.add_argument("--out", default=DEFAULT_OUT)
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"a stored run (default: ./{DEFAULT_OUT})")
     p.set_defaults(func=cmd_report)
