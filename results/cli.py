@@ -30,7 +30,9 @@ def print_summary(data: dict) -> None:
     rows, reasons = [], []
     for t in data["targets"]:
         o = t.get("overall")
-        if o is None:
+        if o is None and t["status"] == "ok":
+            rows.append([t["spec"], t.get("version") or "–", "ok, no case ran", "–", "–", t["fuzz_divergences"]])
+        elif o is None:
             reasons.append(f"  ({len(reasons) + 1}) {t['spec']}: {' '.join((t.get('reason') or 'no reason recorded').split())}")
             rows.append([t["spec"], t.get("version") or "–", f"{t['status']} ({len(reasons)})", "–", "–", "–"])
         else:

@@ -21,7 +21,7 @@ from adapters.catalogue import known_targets
 
 from fuzz.catalogue import is_active
 
-from . import compat, divergences, markdown, page
+from . import compat, divergences, history, markdown, page, trend
 from .facts import probe_facts
 from .progress import COUNTS_ENV, ConformanceProgress
 from .summarize import load_rows, summarize
@@ -73,7 +73,7 @@ def run_conformance(specs: list[str], rows_path: Path, resps: list[int], files: 
     log = rows_path.with_name("conformance.log")
     counts.unlink(missing_ok=True)
     args = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", "-p", "results.progress",
-            "--no-header", "--results-json", str(rows_path), "--tb=short", "-rfE"]
+            "--no-header", "--results-json", str(rows_path.resolve()), "--tb=short", "-rfE"]  # the child runs elsewhere
     for spec in specs:
         args += ["--report-only", spec]
     for r in resps:
@@ -81,7 +81,7 @@ def run_conformance(specs: list[str], rows_path: Path, resps: list[int], files: 
     progress = ConformanceProgress(rows_path, counts, specs)
     with open(log, "w") as log_file:
         proc = subprocess.Popen(args, cwd=suite.parent, stdout=log_file, stderr=subprocess.STDOUT,
-                                env={**os.environ, COUNTS_ENV: str(counts)})
+                                env={**os.environ, COUNTS_ENV: str(counts.resolve())})
         try:
             while proc.poll() is None:
                 progress.poll()
@@ -125,16 +125,22 @@ def run_fuzz(specs: list[str], out: Path, budget: int) -> str:
             f"{summary['divergences']} divergences ({summary['new_divergences']} new); catalogue in {out}")
 
 
-def publish(out: Path, run_info: dict[str, Any]) -> dict[str, Any]:
+def publish(out: Path, run_info: dict[str, Any], record: bool = False) -> dict[str, Any]:
+    """Render the published files from the stored run; with `record` (a new run, not a re-render) the run is also
+    appended to the history and compared with the previous one."""
     data_dir = out / "data"
     metas = json.loads((data_dir / "targets.json").read_text())
     results = summarize(load_rows(data_dir / "conformance.jsonl"))
     catalogue = divergences.load_all_fuzz(data_dir / "fuzz")
     fuzz = [e for e in catalogue if is_active(e)]  # re-classified entries that still diverge
     data = compat.build(metas, results, divergences.counts_by_target(fuzz), run_info)
+    if record:
+        changes = history.record_run(out, data, history.divergence_ids(results, fuzz))
+    else:
+        changes = history.stored_changes(out)
     compat.write(data, out / "compat.json")
-    _write(out / "COMPATIBILITY.md", markdown.render(data))
-    _write(out / "index.html", page.render(data))
+    _write(out / "COMPATIBILITY.md", history.with_changes(markdown.render(data), changes))
+    _write(out / "index.html", trend.with_trend(page.render(data), history.load_history(out)))
     _write(out / "DIVERGENCES.md", divergences.render(results, fuzz, data, len(catalogue) - len(fuzz)))
     return data
 
@@ -182,8 +188,9 @@ def run(targets: list[str], out: Path, budget: int, quick: bool, files: list[str
     fuzz = run_fuzz(available, data_dir / "fuzz", budget)
     say(f"fuzz: {fuzz}")
     info = {"quick": quick, "fuzz_budget": budget, "targets": targets, "resp": resps,
-            "seconds": round(time.monotonic() - started), "forkdiff": os.environ.get("FORKDIFF_VERSION", "0.1.0")}
-    return publish(out, info)
+            "seconds": round(time.monotonic() - started), "forkdiff": os.environ.get("FORKDIFF_VERSION", "0.1.0"),
+            "revision": history.code_revision()}
+    return publish(out, info, record=True)
 
 
 def _cannot_run(meta: dict[str, Any]) -> str:
