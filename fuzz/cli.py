@@ -58,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--in-process", action="store_true",
                    help="run the reference server in this process (default: a `forkdiff serve` process of its own)")
     p.add_argument("--quiet", action="store_true", help="no live progress")
+    p.add_argument("--pull", action="store_true", help="pull the targets' pinned images first, where a registry is reachable")
     p.set_defaults(func=cmd_fuzz)
     actions = p.add_subparsers(dest="action", metavar="ACTION", title="actions (instead of a campaign)")
     r = actions.add_parser("reclassify", help="re-run the current comparison on a stored catalogue",
@@ -116,6 +117,10 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     problem = out_dir_problem(Path(args.out))
     if problem:  # before any server starts
         return fail(problem)
+    if args.pull:
+        from adapters.pull import pull_pinned
+        for line in pull_pinned(names):
+            print(f"pull: {line}", file=sys.stderr)
     try:
         known = load_known(args.known)
     except KnownFileError as exc:

@@ -82,15 +82,41 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from forkdiff.outdir import out_dir_problem
     from .run import publish
     out = Path(args.out)
+    if args.gather:
+        from .gather import GatherError, gather_runs
+        problem = out_dir_problem(out)
+        if problem:
+            print(f"forkdiff report: {problem}", file=sys.stderr)
+            return 2
+        try:
+            specs = gather_runs([Path(d) for d in args.gather], out)
+        except GatherError as exc:
+            print(f"forkdiff report: {exc}", file=sys.stderr)
+            return 2
+        print(f"gathered {len(specs)} targets into {out}/data: {', '.join(specs)}", file=sys.stderr)
     if not (out / "data" / "targets.json").exists():
         print(f"forkdiff report: no stored run in {out}/data (run `forkdiff run --out {out}` first)", file=sys.stderr)
         return 2
-    previous = json.loads((out / "compat.json").read_text()).get("run", {}) if (out / "compat.json").exists() else {}
-    print_summary(publish(out, previous))
+    print_summary(publish(out, _run_info(out, args), record=args.record))
     print_written(out)
+    if args.record:
+        print(f"recorded the run in {out}/history.jsonl")
     return 0
+
+
+def _run_info(out: Path, args: argparse.Namespace) -> dict:
+    """A re-render keeps the stored run's description; a gathered run describes itself."""
+    from .history import code_revision
+    if not args.gather:
+        compat = out / "compat.json"
+        return json.loads(compat.read_text()).get("run", {}) if compat.exists() else {}
+    summary = out / "data" / "fuzz" / "summary.json"
+    budget = json.loads(summary.read_text()).get("budget_s", 0) if summary.exists() else 0
+    return {"quick": False, "fuzz_budget": budget, "resp": [2, 3], "gathered": len(args.gather),
+            "revision": code_revision()}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -105,4 +131,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("report", help="re-render the published files from a stored run")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"a stored run (default: ./{DEFAULT_OUT})")
+    p.add_argument("--gather", nargs="+", metavar="RUN_DIR",
+                   help="first gather the stored runs of these directories (one target each) into OUT/data")
+    p.add_argument("--record", action="store_true",
+                   help="append the run to OUT/history.jsonl and compare it with the previous one (as `run` does)")
     p.set_defaults(func=cmd_report)

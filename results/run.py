@@ -172,10 +172,10 @@ def run(targets: list[str], out: Path, budget: int, quick: bool, files: list[str
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     metas = probe_all(targets)
+    (data_dir / "targets.json").write_text(json.dumps(metas, indent=1) + "\n")  # kept even when the run stops
     dead = [m for m in metas if m["status"] != "ok"]
     if required and dead:
         raise DeadTargets("; ".join(_cannot_run(m) for m in dead))
-    (data_dir / "targets.json").write_text(json.dumps(metas, indent=1) + "\n")
     available = [m["spec"] for m in metas if m["status"] == "ok"]
     rows = data_dir / "conformance.jsonl"
     rows.unlink(missing_ok=True)
