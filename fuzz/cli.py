@@ -58,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--in-process", action="store_true",
                    help="run the reference server in this process (default: a `forkdiff serve` process of its own)")
     p.add_argument("--quiet", action="store_true", help="no live progress")
+    p.add_argument("--pull", action="store_true", help="pull the targets' pinned images first, where a registry is reachable")
     p.set_defaults(func=cmd_fuzz)
     actions = p.add_subparsers(dest="action", metavar="ACTION", title="actions (instead of a campaign)")
     r = actions.add_parser("reclassify", help="re-run the current comparison on a stored catalogue",
@@ -70,6 +71,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--markdown", default=None, metavar="PATH", help="render the catalogue (default OUT/DIVERGENCES.md)")
     r.add_argument("--quiet", action="store_true", help="no progress, no per-entry lines")
     r.set_defaults(func=cmd_reclassify)
+    from .merge_cli import register_merge
+    register_merge(actions)
 
 
 RECLASSIFY_ABOUT = """\
@@ -99,6 +102,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     from .known import KnownFileError, load_known
     from .reference_process import campaign_target
     from .targets import start_targets, stop_targets
+    from forkdiff.outdir import out_dir_problem
 
     if not args.targets:
         return fail("--targets is required for a campaign (or give an action: forkdiff fuzz reclassify --out DIR)")
@@ -110,6 +114,13 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
                     "1 <= --min-steps <= --max-steps, --batch and --lanes at least 1")
     if len(names) < 2:
         return fail("need at least two distinct targets to compare (with --reference)")
+    problem = out_dir_problem(Path(args.out))
+    if problem:  # before any server starts
+        return fail(problem)
+    if args.pull:
+        from adapters.pull import pull_pinned
+        for line in pull_pinned(names):
+            print(f"pull: {line}", file=sys.stderr)
     try:
         known = load_known(args.known)
     except KnownFileError as exc:
@@ -182,6 +193,8 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
         write_markdown(args.markdown or out / "DIVERGENCES.md", active, known, len(catalogue.entries) - len(active))
     print(json.dumps({k: summary[k] for k in ("programs", "commands_executed", "commands_per_second",
                                               "divergences", "new_divergences")}))
+    print(f"wrote {out}/: divergences.jsonl (the catalogue), {name}; rendered {args.markdown or out / 'DIVERGENCES.md'}",
+          file=sys.stderr)
     if interrupted:
         raise KeyboardInterrupt
     return 0
@@ -244,6 +257,7 @@ def _protocol(targets: dict, references: list[str], args: argparse.Namespace) ->
     out.mkdir(parents=True, exist_ok=True)
     (out / "protocol.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({"frames": report["frames"], "differences": len(report["differences"])}))
+    print(f"wrote {out / 'protocol.json'}", file=sys.stderr)
     for d in report["differences"]:
         print(f"  {d['frame']!r}: {d['target']} {d['got']} vs {d['expected']}", file=sys.stderr)
     return 0

@@ -21,8 +21,10 @@ from adapters.catalogue import known_targets
 
 from fuzz.catalogue import is_active
 
-from . import compat, divergences, excluded, markdown, page, page_sections, recheck, root_causes
+from . import (compat, divergences, excluded, history, markdown, page, page_sections, recheck, root_causes,
+               trend)
 from .facts import probe_facts
+from .progress import COUNTS_ENV, ConformanceProgress
 from .summarize import load_rows, summarize
 
 # The spec first, then the other seed servers, then older versions as version columns. The container images of
@@ -65,16 +67,35 @@ def probe_target(spec: str) -> dict[str, Any]:
 
 
 def run_conformance(specs: list[str], rows_path: Path, resps: list[int], files: list[str] | None = None) -> int:
-    """The conformance suite (or some of its files) on every spec in report mode: failures become rows."""
+    """The conformance suite (or some of its files) on every spec in report mode: failures become rows. pytest's own
+    output goes to conformance.log beside the rows; the terminal gets live progress and one line per target."""
     suite = Path(conformance.__file__).parent
     paths = [str(suite / f) for f in files] if files else [str(suite)]
-    args = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", "--no-header",
-            "--results-json", str(rows_path), "--tb=no"]
+    counts = rows_path.with_name("conformance-counts.json")
+    log = rows_path.with_name("conformance.log")
+    counts.unlink(missing_ok=True)
+    args = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", "-p", "results.progress",
+            "--no-header", "--results-json", str(rows_path.resolve()), "--tb=short", "-rfE"]  # the child runs elsewhere
     for spec in specs:
         args += ["--report-only", spec]
     for r in resps:
         args += ["--resp", str(r)]
-    proc = subprocess.run(args, cwd=suite.parent)
+    progress = ConformanceProgress(rows_path, counts, specs)
+    with open(log, "w") as log_file:
+        proc = subprocess.Popen(args, cwd=suite.parent, stdout=log_file, stderr=subprocess.STDOUT,
+                                env={**os.environ, COUNTS_ENV: str(counts.resolve())})
+        try:
+            while proc.poll() is None:
+                progress.poll()
+                time.sleep(0.5)
+        finally:
+            if proc.poll() is None:  # interrupted: the child stops its servers on SIGTERM
+                proc.terminate()
+                proc.wait(60)
+    progress.finish()
+    counts.unlink(missing_ok=True)
+    if proc.returncode not in (0, 5):
+        say(f"  pytest exited {proc.returncode} (harness errors are not divergences): see {log}")
     return proc.returncode
 
 
@@ -86,15 +107,29 @@ def pack(rows: Path) -> None:
         rows.unlink()
 
 
-def run_fuzz(specs: list[str], out: Path, budget: int) -> int:
-    if FUZZ_REFERENCE not in specs or len(specs) < 2 or budget <= 0:
-        return 0
+def run_fuzz(specs: list[str], out: Path, budget: int) -> str:
+    """The fuzz campaign across the available targets; a line saying what it did, or why it did not run."""
+    if budget <= 0:
+        return "skipped (--budget 0)"
+    if FUZZ_REFERENCE not in specs or len(specs) < 2:
+        return f"skipped: it compares targets against {FUZZ_REFERENCE}, which needs it and one other target available"
+    say(f"fuzz: {budget} s across {', '.join(specs)}")
     args = [sys.executable, "-m", "forkdiff.cli", "fuzz", "--targets", ",".join(specs),
             "--reference", FUZZ_REFERENCE, "--budget", str(budget), "--out", str(out)]
-    return subprocess.run(args).returncode
+    proc = subprocess.run(args, stdout=subprocess.PIPE, text=True)
+    if proc.returncode:
+        return f"failed (exit {proc.returncode}); the fuzz columns hold what it stored in {out}"
+    try:
+        summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return f"done; catalogue in {out}"
+    return (f"{summary['programs']:,} programs, {summary['commands_executed']:,} commands, "
+            f"{summary['divergences']} divergences ({summary['new_divergences']} new); catalogue in {out}")
 
 
-def publish(out: Path, run_info: dict[str, Any]) -> dict[str, Any]:
+def publish(out: Path, run_info: dict[str, Any], record: bool = False) -> dict[str, Any]:
+    """Render the published files from the stored run; with `record` (a new run, not a re-render) the run is also
+    appended to the history and compared with the previous one."""
     data_dir = out / "data"
     metas = json.loads((data_dir / "targets.json").read_text())
     rows = load_rows(data_dir / "conformance.jsonl")
@@ -105,9 +140,14 @@ def publish(out: Path, run_info: dict[str, Any]) -> dict[str, Any]:
     causes = root_causes.build(rows, fuzz)
     root_causes.attach(data, causes)
     excluded.attach(data, results)
+    if record:
+        changes = history.record_run(out, data, history.divergence_ids(results, fuzz))
+    else:
+        changes = history.stored_changes(out)
     compat.write(data, out / "compat.json")
-    _write(out / "COMPATIBILITY.md", markdown.render(data))
-    _write(out / "index.html", page.render(data, tuple(n for n, _ in page_sections.FILES if (out / n).exists())))
+    _write(out / "COMPATIBILITY.md", history.with_changes(markdown.render(data), changes))
+    files = tuple(n for n, _ in page_sections.FILES if (out / n).exists())
+    _write(out / "index.html", trend.with_trend(page.render(data, files), history.load_history(out)))
     _write(out / "DIVERGENCES.md", divergences.render(causes, data, len(catalogue) - len(fuzz)))
     return data
 
@@ -117,30 +157,51 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", errors="backslashreplace")
 
 
-def run(targets: list[str], out: Path, budget: int, quick: bool, files: list[str] | None = None) -> dict[str, Any]:
-    data_dir = out / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
+class DeadTargets(Exception):
+    """Targets named on the command line that could not be started: the run stops before the long stages."""
+
+
+def probe_all(targets: list[str]) -> list[dict[str, Any]]:
     say(f"forkdiff run: probing {len(targets)} targets")
     metas = []
     for spec in targets:
         meta = probe_target(spec)
-        say(f"  {spec:<12} {meta['status']:<8} {meta.get('product', '')} {meta.get('version', '')} "
-            f"{meta['reason'].splitlines()[0] if meta['reason'] else ''}")
+        reason = " ".join(meta["reason"].split())
+        say(f"  {spec:<12} {meta['status']:<8} {meta.get('product', '')} {meta.get('version', '')} {reason}")
         metas.append(meta)
-    (data_dir / "targets.json").write_text(json.dumps(metas, indent=1) + "\n")
+    return metas
+
+
+def run(targets: list[str], out: Path, budget: int, quick: bool, files: list[str] | None = None,
+        required: bool = False) -> dict[str, Any]:
+    """The main job. With `required` (targets named by the user) a target that cannot run stops it: DeadTargets."""
+    data_dir = out / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    metas = probe_all(targets)
+    (data_dir / "targets.json").write_text(json.dumps(metas, indent=1) + "\n")  # kept even when the run stops
+    dead = [m for m in metas if m["status"] != "ok"]
+    if required and dead:
+        raise DeadTargets("; ".join(_cannot_run(m) for m in dead))
     available = [m["spec"] for m in metas if m["status"] == "ok"]
     rows = data_dir / "conformance.jsonl"
     rows.unlink(missing_ok=True)
     rows.with_name(rows.name + ".gz").unlink(missing_ok=True)
     resps = [2] if quick else [2, 3]
-    say(f"conformance: {len(available)} targets × RESP{'/'.join(map(str, resps))}")
+    say(f"conformance: {len(available)} targets × RESP{'/'.join(map(str, resps))} (pytest output in "
+        f"{data_dir / 'conformance.log'})")
     run_conformance(available, rows, resps, files)
     pack(rows)
-    say(f"fuzz: {budget} s across {', '.join(available)}")
-    run_fuzz(available, data_dir / "fuzz", budget)
+    fuzz = run_fuzz(available, data_dir / "fuzz", budget)
+    say(f"fuzz: {fuzz}")
     if budget > 0 and FUZZ_REFERENCE in available and (data_dir / "fuzz").is_dir():
         say(f"recheck: {len(recheck.recheck(out))} reference finding(s) that Redis shows too, resolved")
     info = {"quick": quick, "fuzz_budget": budget, "targets": targets, "resp": resps,
-            "seconds": round(time.monotonic() - started), "forkdiff": os.environ.get("FORKDIFF_VERSION", "0.1.0")}
-    return publish(out, info)
+            "seconds": round(time.monotonic() - started), "forkdiff": os.environ.get("FORKDIFF_VERSION", "0.1.0"),
+            "revision": history.code_revision()}
+    return publish(out, info, record=True)
+
+
+def _cannot_run(meta: dict[str, Any]) -> str:
+    reason = " ".join(meta["reason"].split()).removeprefix(f"{meta['spec']}: ")
+    return f"{meta['spec']} cannot run: {reason}"
