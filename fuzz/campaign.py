@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.errors import HypothesisException
 
@@ -65,6 +65,7 @@ class Campaign:
     known: Sequence[Known] = ()
     on_progress: Callable[["Campaign"], None] | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
+    coverage: Any = None  # fuzz.paths.Coverage: argument paths exercised, and the target() signal
     new_divergences: int = 0
     started: float = 0.0
 
@@ -94,7 +95,7 @@ class Campaign:
         test = self._test(state, deadline)
         test = settings(database=self.options.database, max_examples=self.options.chunk, deadline=None,
                         suppress_health_check=list(HealthCheck), derandomize=False, report_multiple_bugs=False,
-                        phases=[Phase.reuse, Phase.generate, Phase.shrink], verbosity=Verbosity.quiet,
+                        phases=[Phase.reuse, Phase.generate, Phase.target, Phase.shrink], verbosity=Verbosity.quiet,
                         print_blob=False)(test)
         try:
             # no @seed here: a seeded Hypothesis run neither reads nor writes the example database, and resuming
@@ -113,6 +114,8 @@ class Campaign:
             if state.signature is None and (time.monotonic() >= deadline or not self.comparable()):
                 raise BudgetSpent  # ends this Hypothesis run now, rather than after its remaining examples
             if state.signature is None:
+                if self.coverage is not None:  # steer generation towards batches with rarely exercised paths
+                    target(float(self.coverage.observe(c for p in batch for c in p.steps)), label="rare paths")
                 findings = self._findings(batch, counting=True)
                 fresh = [(p, f) for p, found in zip(batch, findings) for f in found if f.signature not in self.catalogue]
                 if not fresh:

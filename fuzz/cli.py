@@ -148,6 +148,7 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
     from .campaign import Campaign, Options
     from .catalogue import Catalogue
     from .encoding import program_batches
+    from .paths import Coverage
     from .programs import build_catalog
     from .render import write_markdown
     from .run import Runner
@@ -162,9 +163,10 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
     out = Path(args.out)
     try:
         database = _database(args.database, out)
+        paths: dict = {}
         strategy = program_batches(catalog, spec=spec, invalid_rate=args.invalid_rate, resp=args.resp,
                                    max_steps=args.max_steps, min_steps=args.min_steps, batch=args.batch,
-                                   seed=args.seed + (index - 1) * 1_000_003)
+                                   seed=args.seed + (index - 1) * 1_000_003, paths=paths)
     except (ValueError, InvalidArgument, ImportError) as exc:
         return fail(str(exc))
     catalogue = Catalogue(out)
@@ -173,6 +175,7 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
     campaign = Campaign(runner, references, strategy, catalogue, spec,
                         Options(budget_s=args.budget, reruns=args.reruns,
                                 database=database), known, progress.update, versions(targets))
+    campaign.coverage = Coverage(spec, catalog.commands, paths)
     runner.on_batch = lambda: progress.update(campaign)  # also while shrinking and re-running a divergence
     interrupted = False
     try:
@@ -233,7 +236,8 @@ def _summary(campaign: Any, catalog: Any, args: argparse.Namespace, targets: dic
             "references": list(campaign.references), "restarts": runner.restarts, "seed": args.seed,
             "shard": "%d/%d" % args.shard, "resp": list(args.resp), "budget_s": args.budget,
             "groups": {g: len(v) for g, v in catalog.commands.items()},
-            "quarantined": dict(runner.quarantined), "stopped_early": campaign.stopped_because}
+            "quarantined": dict(runner.quarantined), "stopped_early": campaign.stopped_because,
+            "argument_paths": campaign.coverage.report() if campaign.coverage is not None else {}}
 
 
 class Progress:

@@ -108,8 +108,8 @@ def build_codec(catalog: Catalog, tables: Mapping[str, Sequence[Command]], trans
 
 def codec_for(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
               invalid_rate: float = 0.05, seed: int = 0, transaction_rate: int = 6,
-              select_rate: int = 3) -> StepCodec:
-    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, 48)
+              select_rate: int = 3, paths: dict | None = None) -> StepCodec:
+    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, 48, paths)
     if not tables:
         raise ValueError("no command group with a positive weight has any command to fuzz")
     elements = {g: t.elements for g, t in tables.items()}  # type: ignore[attr-defined]
@@ -119,14 +119,14 @@ def codec_for(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFA
 def program_batches(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
                     invalid_rate: float = 0.05, resp: Iterable[int] = (2, 3), max_steps: int = 60,
                     min_steps: int = 20, batch: int = 32, seed: int = 0, transaction_rate: int = 6,
-                    select_rate: int = 3) -> st.SearchStrategy[Batch]:
+                    select_rate: int = 3, paths: dict | None = None) -> st.SearchStrategy[Batch]:
     """Batches of `batch` program bodies of `min_steps`..`max_steps` slots, each run in every protocol of `resp`.
 
     The batch size is fixed: shrinking zeroes the bodies that do not matter (the campaign remembers which
     programs it has run, so an unchanged body is not run again while shrinking).
     """
     codec = codec_for(catalog, spec=spec, pools=pools, invalid_rate=invalid_rate, seed=seed,
-                      transaction_rate=transaction_rate, select_rate=select_rate)
+                      transaction_rate=transaction_rate, select_rate=select_rate, paths=paths)
     resps = sorted(set(resp))
     low = min(min_steps, max_steps)
     body = st.binary(min_size=low * codec.width, max_size=max_steps * codec.width)
