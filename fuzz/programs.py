@@ -17,7 +17,7 @@ from forkdiff.types import Command
 
 from .skips import skip_reason
 from .paths import covering_variants
-from .strategies import DEFAULT_POOLS, Pools, from_spec
+from .strategies import DEFAULT_POOLS, Pools, from_spec, pools_for_group
 
 # The groups the reference server is being built for, in spec spelling; the default selection.
 DEFAULT_GROUPS = ("string", "generic", "server", "connection", "transactions", "list", "hash", "set", "sorted-set")
@@ -107,7 +107,7 @@ def _weighted(names: list[str], weights: list[int]) -> st.SearchStrategy[str]:
     return st.integers(0, total - 1).map(lambda x: names[bisect.bisect_right(bounds, x)])
 
 
-def _group_tables(catalog: Catalog, table: Spec, pools: Pools, invalid_rate: float, detailed: bool, seed: int,
+def _group_tables(catalog: Catalog, table: Spec, default_pools: Pools, invalid_rate: float, detailed: bool, seed: int,
                   per_command: int, paths: dict[Command, frozenset[str]] | None = None,
                   ) -> dict[str, st.SearchStrategy[Command]]:
     """Each group's commands as one strategy. The fast path's tables reach every argument path of every command
@@ -116,6 +116,7 @@ def _group_tables(catalog: Catalog, table: Spec, pools: Pools, invalid_rate: flo
     for group, names in catalog.commands.items():
         if not names or catalog.weight(group) <= 0:
             continue
+        pools = pools_for_group(default_pools, group)
         if detailed:
             strategies = [from_spec(table, n, pools=pools, invalid_rate=invalid_rate) for n in names]
             by_group[group] = st.one_of(strategies)

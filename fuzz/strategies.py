@@ -10,7 +10,7 @@ unknown tokens). Every choice is a local draw, so Hypothesis can shrink a failin
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from hypothesis import strategies as st
@@ -41,6 +41,28 @@ class Pools:
 
 
 DEFAULT_POOLS = Pools()
+
+# Keys by command group: a list command draws list keys (the ones fuzz.states fills), and every group shares k1,
+# so WRONGTYPE paths stay reachable; groups not listed (generic, server, transactions, scripting...) draw from all.
+GROUP_KEYS: dict[str, tuple[bytes, ...]] = {
+    "string": (b"k1", b"k2", b"k3", b"{k}4"),
+    "bitmap": (b"k1", b"k2", b"k3"),
+    "list": (b"l1", b"l2", b"k1"),
+    "hash": (b"h1", b"h2", b"k1"),
+    "set": (b"s1", b"s2", b"k1"),
+    "sorted-set": (b"z1", b"z2", b"s1", b"k1"),
+    "stream": (b"x1", b"x2", b"k1"),
+    "geo": (b"g1", b"z1", b"k1"),
+    "hyperloglog": (b"p1", b"p2", b"k1"),
+}
+ALL_KEYS = (b"k1", b"k2", b"{k}4", b"l1", b"h1", b"s1", b"z1", b"x1", b"g1", b"p1")
+
+
+def pools_for_group(pools: Pools, group: str) -> Pools:
+    """`pools` with the keys of `group` (only when the pools are the defaults: custom pools are kept as given)."""
+    if pools != DEFAULT_POOLS:
+        return pools
+    return replace(pools, keys=GROUP_KEYS.get(group, ALL_KEYS))
 
 Options = tuple[bytes, ...]  # a leaf's possible values, simplest first (shrinking goes towards the first)
 
