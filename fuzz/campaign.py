@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.errors import HypothesisException
 
@@ -30,6 +30,11 @@ from .run import Runner
 
 class NewDivergence(AssertionError):
     """Raised inside the Hypothesis test to make it shrink towards one signature."""
+
+
+class BudgetSpent(BaseException):
+    """Raised inside the Hypothesis test once the budget is spent: a BaseException, so Hypothesis neither shrinks
+    nor retries it but lets it out at once."""
 
 
 @dataclass
@@ -60,17 +65,29 @@ class Campaign:
     known: Sequence[Known] = ()
     on_progress: Callable[["Campaign"], None] | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
+    coverage: Any = None  # fuzz.paths.Coverage: argument paths exercised, and the target() signal
     new_divergences: int = 0
     started: float = 0.0
 
     def run(self) -> None:
         self.started = time.monotonic()
         deadline = self.started + self.options.budget_s
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.comparable():
             found = self._round(deadline)
             if found is not None:
-                self._store(*found)
+                self._store(*found, deadline)
             self.catalogue.flush_counts()
+
+    def comparable(self) -> bool:
+        """Whether a comparison is still possible: the first reference and one other target are not quarantined."""
+        left = self.runner.targets
+        return self.references[0] in left and len(left) >= 2
+
+    @property
+    def stopped_because(self) -> str:
+        if self.comparable():
+            return ""
+        return "; ".join(f"{name} quarantined: {why}" for name, why in self.runner.quarantined.items())
 
     # -- one Hypothesis run -------------------------------------------------------------------------------------
     def _round(self, deadline: float) -> tuple[Program, str] | None:
@@ -78,13 +95,13 @@ class Campaign:
         test = self._test(state, deadline)
         test = settings(database=self.options.database, max_examples=self.options.chunk, deadline=None,
                         suppress_health_check=list(HealthCheck), derandomize=False, report_multiple_bugs=False,
-                        phases=[Phase.reuse, Phase.generate, Phase.shrink], verbosity=Verbosity.quiet,
+                        phases=[Phase.reuse, Phase.generate, Phase.target, Phase.shrink], verbosity=Verbosity.quiet,
                         print_blob=False)(test)
         try:
             # no @seed here: a seeded Hypothesis run neither reads nor writes the example database, and resuming
             # needs it. --seed fixes the variant tables (programs.programs(seed=...)) instead.
             test()
-        except (NewDivergence, HypothesisException, AssertionError):
+        except (NewDivergence, HypothesisException, AssertionError, BudgetSpent):
             pass  # the divergence itself is in `state`; a flaky final replay still leaves its best program
         if state.signature is None or state.best is None:
             return None
@@ -94,9 +111,11 @@ class Campaign:
         @given(self.strategy)
         def fuzz_programs(drawn: Program | Sequence[Program]) -> None:
             batch = (drawn,) if isinstance(drawn, Program) else tuple(drawn)
-            if state.signature is None and time.monotonic() >= deadline:
-                return
+            if state.signature is None and (time.monotonic() >= deadline or not self.comparable()):
+                raise BudgetSpent  # ends this Hypothesis run now, rather than after its remaining examples
             if state.signature is None:
+                if self.coverage is not None:  # steer generation towards batches with rarely exercised paths
+                    target(float(self.coverage.observe(c for p in batch for c in p.steps)), label="rare paths")
                 findings = self._findings(batch, counting=True)
                 fresh = [(p, f) for p, found in zip(batch, findings) for f in found if f.signature not in self.catalogue]
                 if not fresh:
@@ -104,7 +123,8 @@ class Campaign:
                 program, finding = fresh[0]
                 state.signature, state.best, state.found_at = finding.signature, program, time.monotonic()
                 raise NewDivergence(state.signature)
-            if time.monotonic() - state.found_at > self.options.shrink_s:
+            now = time.monotonic()
+            if now - state.found_at > self.options.shrink_s or now >= deadline:
                 if state.best in batch:  # shrinking took long enough: only the best program so far still fails
                     raise NewDivergence(state.signature)
                 return
@@ -140,17 +160,19 @@ class Campaign:
         return out
 
     # -- storing ------------------------------------------------------------------------------------------------
-    def _store(self, program: Program, signature: str) -> None:
-        rep = Reproducer(self.runner, self.references, self.spec)
+    def _store(self, program: Program, signature: str, deadline: float | None = None) -> None:
+        rep = Reproducer(self.runner, self.references, self.spec, deadline)
         minimal = rep.minimise(program, signature)
         traces, finding = rep.evidence(minimal, signature)
         if finding is None:  # did not show on this run: keep the program Hypothesis shrank
             minimal = program
             traces, finding = rep.evidence(minimal, signature)
-        reproduced = rep.still_reproduces(minimal, signature, self.options.reruns)
+        reproduced, reruns = rep.still_reproduces(minimal, signature, self.options.reruns)
         record = _record(signature, minimal, traces, finding, self.versions, self.references)
-        record.update(reruns=self.options.reruns, reproduced=reproduced,
-                      still_reproduces=reproduced > 0, reproduce_rate=round(reproduced / max(1, self.options.reruns), 3))
+        record.update(reruns=reruns, reproduced=reproduced,
+                      still_reproduces=reproduced > 0, reproduce_rate=round(reproduced / max(1, reruns), 3))
+        if record["class"] == "transport":
+            record["needs_pipelining"] = rep.needs_pipelining(minimal, signature)
         record["known"] = label(record, list(self.known))
         self.catalogue.add(record)
         self.new_divergences += 1

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from forkdiff.spec import Spec
+from forkdiff.spec import CommandSpec, Spec
 from forkdiff.types import AGGREGATES, Command, Kind, Reply
 
+from .clock_ties import ExpiryTies, only_condition_flips
 from .compare import Mismatch, Verdict, compare, rule_for
 from .programs import Program
 from .run import Trace
@@ -48,23 +49,46 @@ def shape(r: Reply) -> str:
 
 
 class _Step:
-    """Compares replies to one step, descending into EXEC's array with the queued commands' own rules."""
+    """Compares replies to one step, descending into EXEC's array with the queued commands' own rules.
 
-    def __init__(self, spec: Spec, cmd: Command, queued: Sequence[Command]) -> None:
-        self.table, self.cmd, self.queued = spec, cmd, queued
+    `tied`: commands whose GT/LT expiry condition the clock decides (clock_ties). Inside a transaction a queued
+    write whose output is random by nature (SPOP k 2) makes the queued commands after it that touch its keys
+    incomparable, as it does between steps; `tainted_inside` hands those keys on to the steps after EXEC."""
+
+    def __init__(self, spec: Spec, cmd: Command, queued: Sequence[Command], tied: set[Command] = frozenset()) -> None:
+        self.table, self.cmd, self.queued, self.tied = spec, cmd, queued, tied
         self.spec = spec.resolve(cmd.args)
+        self.tainted_inside: set[bytes] = set()
 
     def compare(self, a: Reply, b: Reply) -> tuple[Verdict, str]:
         name = self.spec.name if self.spec else self.cmd.name
         if name == "exec" and a.kind in AGGREGATES and b.kind is a.kind and len(a.value) == len(b.value) \
                 == len(self.queued):
-            for queued, x, y in zip(self.queued, a.value, b.value):
-                qspec = self.table.resolve(queued.args)
-                v = compare(qspec, x, y)
-                if v.cls:
-                    return v, (qspec.name if qspec else queued.name)
-            return Verdict(None, ["exact"]), name
-        return compare(self.spec, a, b), name
+            return self._compare_queued(a, b)
+        return self._one(self.spec, self.cmd, a, b), name
+
+    def _compare_queued(self, a: Reply, b: Reply) -> tuple[Verdict, str]:
+        tainted: set[bytes] = set()
+        for queued, x, y in zip(self.queued, a.value, b.value):
+            qspec = self.table.resolve(queued.args)
+            keys = set(qspec.keys(queued.args)) if qspec else set()
+            if keys & tainted:
+                if qspec.is_write:
+                    tainted |= keys
+                continue
+            v = self._one(qspec, queued, x, y)
+            if v.cls:
+                return v, (qspec.name if qspec else queued.name)
+            if qspec is not None and qspec.is_write and rule_for(qspec) == "shape" and x != y:
+                tainted |= keys
+        self.tainted_inside |= tainted
+        return Verdict(None, ["exact", "random_in_transaction"] if tainted else ["exact"]), "exec"
+
+    def _one(self, spec: CommandSpec | None, cmd: Command, a: Reply, b: Reply) -> Verdict:
+        v = compare(spec, a, b)
+        if v.cls == "value" and cmd in self.tied and only_condition_flips(a, b):
+            return Verdict(None, v.rules + ["clock_tick_condition"])
+        return v
 
 
 def classify(program: Program, traces: Mapping[str, Trace], references: Sequence[str], spec: Spec) -> list[Finding]:
@@ -76,14 +100,18 @@ def classify(program: Program, traces: Mapping[str, Trace], references: Sequence
     tainted: set[bytes] = set()
     queued: list[Command] = []
     in_multi = False
+    ties, tied = ExpiryTies(), set()
     for i, cmd in enumerate(program.steps):
+        if ties.is_tie(cmd):
+            tied.add(cmd)
+        ties.observe(cmd)
         replies = {name: tr.replies[i] for name, tr in traces.items() if i < len(tr.replies)}
         if primary not in replies:
             break
         if not tainted and _same_bytes(replies.values()):  # byte-identical replies agree under every rule
             in_multi, queued = _track_multi(cmd, in_multi, queued)
             continue
-        step = _Step(spec, cmd, queued)
+        step = _Step(spec, cmd, queued, tied)
         keys = set(step.spec.keys(cmd.args)) if step.spec else set()
         if keys & tainted or (step.cmd.name == "exec" and _touches(queued, tainted, spec)):
             _taint_writes(spec, cmd, queued, tainted)
@@ -103,6 +131,7 @@ def classify(program: Program, traces: Mapping[str, Trace], references: Sequence
                     findings.append(Finding(TARGET, t, _mismatch(i, cmd, v, expected, replies[t]), n))
                     blamed.add(t)
             _taint_nondeterministic(step, keys, replies, tainted, spec)
+            tainted |= step.tainted_inside
         in_multi, queued = _track_multi(cmd, in_multi, queued)
     return findings
 

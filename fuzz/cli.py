@@ -48,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="programs per Hypothesis example, each run in every --resp protocol (default 32)")
     p.add_argument("--reruns", type=int, default=5, help="re-runs of each new divergence (still_reproduces)")
     p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for one reply")
+    p.add_argument("--max-restarts", type=int, default=5, metavar="N",
+                   help="restarts of a crashed or hung target before it is quarantined (default 5)")
     p.add_argument("--known", default=None, metavar="TOML", help="curated known divergences")
     p.add_argument("--markdown", default=None, metavar="PATH", help="render the catalogue (default OUT/DIVERGENCES.md)")
     p.add_argument("--database", default=None, metavar="redis://HOST:PORT", help="shared Hypothesis database")
@@ -101,7 +103,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     from adapters import TargetUnavailable
     from .known import KnownFileError, load_known
     from .reference_process import campaign_target
-    from .targets import start_targets, stop_targets
+    from .targets import start_targets, stop_targets, unflushable_endpoints
     from forkdiff.outdir import out_dir_problem
 
     if not args.targets:
@@ -109,14 +111,17 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     references = args.reference or (["redis@8.2"] if "redis@8.2" in args.targets else args.targets[:1])
     names = list(dict.fromkeys(references + args.targets))
     if args.budget <= 0 or args.timeout <= 0 or not 0 <= args.invalid_rate <= 1 or not 1 <= args.min_steps <= args.max_steps \
-            or args.batch < 1 or args.lanes < 1:
+            or args.batch < 1 or args.lanes < 1 or args.max_restarts < 0:
         return fail("--budget and --timeout must be positive, --invalid-rate within 0..1, "
-                    "1 <= --min-steps <= --max-steps, --batch and --lanes at least 1")
+                    "1 <= --min-steps <= --max-steps, --batch and --lanes at least 1, --max-restarts at least 0")
     if len(names) < 2:
         return fail("need at least two distinct targets to compare (with --reference)")
     problem = out_dir_problem(Path(args.out))
     if problem:  # before any server starts
         return fail(problem)
+    refusals = unflushable_endpoints(names)
+    if refusals:
+        return fail("refusing to start: " + "; ".join(refusals))
     if args.pull:
         from adapters.pull import pull_pinned
         for line in pull_pinned(names):
@@ -154,6 +159,7 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
     from .campaign import Campaign, Options
     from .catalogue import Catalogue
     from .encoding import program_batches
+    from .paths import Coverage
     from .programs import build_catalog
     from .render import write_markdown
     from .run import Runner
@@ -168,16 +174,20 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
     out = Path(args.out)
     try:
         database = _database(args.database, out)
+        paths: dict = {}
         strategy = program_batches(catalog, spec=spec, invalid_rate=args.invalid_rate, resp=args.resp,
                                    max_steps=args.max_steps, min_steps=args.min_steps, batch=args.batch,
-                                   seed=args.seed + (index - 1) * 1_000_003)
+                                   seed=args.seed + (index - 1) * 1_000_003, paths=paths)
     except (ValueError, InvalidArgument, ImportError) as exc:
         return fail(str(exc))
     catalogue = Catalogue(out)
     progress = Progress(enabled=not args.quiet)
-    campaign = Campaign(Runner(targets, timeout=args.timeout, spec=spec, lanes=lanes), references, strategy, catalogue, spec,
+    runner = Runner(targets, timeout=args.timeout, spec=spec, lanes=lanes, max_restarts=args.max_restarts)
+    campaign = Campaign(runner, references, strategy, catalogue, spec,
                         Options(budget_s=args.budget, reruns=args.reruns,
                                 database=database), known, progress.update, versions(targets))
+    campaign.coverage = Coverage(spec, catalog.commands, paths)
+    runner.on_batch = lambda: progress.update(campaign)  # also while shrinking and re-running a divergence
     interrupted = False
     try:
         campaign.run()
@@ -191,13 +201,28 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
         (out / name).write_text(json.dumps(summary, indent=2) + "\n")
         active = catalogue.active()
         write_markdown(args.markdown or out / "DIVERGENCES.md", active, known, len(catalogue.entries) - len(active))
-    print(json.dumps({k: summary[k] for k in ("programs", "commands_executed", "commands_per_second",
-                                              "divergences", "new_divergences")}))
-    print(f"wrote {out}/: divergences.jsonl (the catalogue), {name}; rendered {args.markdown or out / 'DIVERGENCES.md'}",
-          file=sys.stderr)
+    print(closing_report(summary, out / name, catalogue.path, Path(args.markdown or out / "DIVERGENCES.md"),
+                         database))
     if interrupted:
         raise KeyboardInterrupt
     return 0
+
+
+def closing_report(summary: dict, summary_path: Path, catalogue_path: Path, markdown_path: Path,
+                   database: Any) -> str:
+    """What the campaign did and where each output went, for a person reading the terminal."""
+    lines = [f"forkdiff fuzz: {summary['programs']:,} programs, {summary['commands_executed']:,} compared commands "
+             f"in {summary['elapsed_s']:.0f} s ({summary['commands_per_second']:,.0f}/s); "
+             f"{summary['divergences']} divergences, {summary['new_divergences']} new",
+             f"  summary (counts, restarts, coverage): {summary_path}",
+             f"  divergences, each with its program and raw replies: {catalogue_path}",
+             f"  the same as a readable list with repros: {markdown_path}"]
+    where = getattr(database, "path", None)
+    if where:
+        lines.append(f"  Hypothesis examples (replayed first when resumed): {where}")
+    for name, reason in summary.get("quarantined", {}).items():
+        lines.append(f"  quarantined {name}: {reason}")
+    return "\n".join(lines)
 
 
 def _database(url: str | None, out: Path) -> Any:
@@ -221,7 +246,9 @@ def _summary(campaign: Any, catalog: Any, args: argparse.Namespace, targets: dic
             "new_divergences": campaign.new_divergences, "targets": versions(targets),
             "references": list(campaign.references), "restarts": runner.restarts, "seed": args.seed,
             "shard": "%d/%d" % args.shard, "resp": list(args.resp), "budget_s": args.budget,
-            "groups": {g: len(v) for g, v in catalog.commands.items()}}
+            "groups": {g: len(v) for g, v in catalog.commands.items()},
+            "quarantined": dict(runner.quarantined), "stopped_early": campaign.stopped_because,
+            "argument_paths": campaign.coverage.report() if campaign.coverage is not None else {}}
 
 
 class Progress:
@@ -235,8 +262,13 @@ class Progress:
     def line(self, c: Any) -> str:
         elapsed = max(1e-9, time.monotonic() - c.started)
         r = c.runner
+        restarts = sum(r.restarts.values())
+        trouble = f"  restarts {restarts}" if restarts else ""
+        if r.quarantined:
+            trouble += f"  quarantined {','.join(r.quarantined)}"
         return (f"[fuzz {elapsed:6.1f}s] programs {r.programs}  commands {r.commands} "
-                f"({r.commands / elapsed:,.0f}/s)  divergences {len(c.catalogue.active())} (new {c.new_divergences})")
+                f"({r.commands / elapsed:,.0f}/s)  divergences {len(c.catalogue.active())} (new {c.new_divergences})"
+                + trouble)
 
     def update(self, c: Any) -> None:
         now = time.monotonic()

@@ -3,6 +3,19 @@
 Mismatch classes, most significant first: a divergence is filed under the first that applies.
 The rule for a command comes from the spec's tips: ``nondeterministic_output_order`` compares as a multiset,
 ``nondeterministic_output`` by shape only; TTL-like replies are compared within a window.
+
+The named rules (each recorded on the Mismatch, or on the agreement it allowed):
+
+- ``exact``: byte for byte, the default.
+- ``multiset``: the same items in any order (tip nondeterministic_output_order).
+- ``shape``: the same RESP types and lengths (tip nondeterministic_output: SPOP, RANDOMKEY, SCAN...).
+- ``ttl_window``: time left (TTL, PTTL, HTTL, EXPIRETIME...) within 1 s or 1000 ms; -1 and -2 exact.
+- ``wall_clock_fields``: XINFO STREAM FULL exactly, except a consumer's seen-time and active-time and each PEL
+  entry's delivery time, which are wall-clock ms and equal within CLOCK_WINDOW_MS.
+- ``clock_tick_condition`` (fuzz.clock_ties): an EXPIRE/PEXPIRE/HEXPIRE/HPEXPIRE GT or LT whose relative time ties
+  with one the program set a moment earlier may answer 0 on one server and 1 on another.
+- ``random_in_transaction`` (fuzz.classify): inside EXEC, a queued write whose output is random (SPOP k 2) makes
+  the queued commands after it on the same keys incomparable, as it does between steps.
 """
 from __future__ import annotations
 
@@ -20,6 +33,13 @@ RANK = {c: i for i, c in enumerate(CLASSES)}
 # Replies that count time left: equal within a window, since the targets ran the program a few ms apart.
 TTL_WINDOWS = {"ttl": 1, "expiretime": 1, "httl": 1, "hexpiretime": 1,
                "pttl": 1000, "pexpiretime": 1000, "hpttl": 1000, "hpexpiretime": 1000}
+
+
+# Fields that hold a wall-clock time in ms (when a consumer was last seen or active, when an entry was delivered):
+# the servers run a program a few ms apart, so these are equal within CLOCK_WINDOW_MS (rule "wall_clock_fields").
+CLOCK_FIELD_COMMANDS = frozenset({"xinfo|stream"})
+CLOCK_FIELDS = frozenset({b"seen-time", b"active-time"})
+CLOCK_WINDOW_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -56,6 +76,8 @@ def rule_for(spec: CommandSpec | None) -> str:
     base = spec.name.split("|")[0]
     if spec.name in TTL_WINDOWS or base in TTL_WINDOWS:
         return "ttl_window"
+    if spec.name in CLOCK_FIELD_COMMANDS:
+        return "wall_clock_fields"
     if spec.has_tip("nondeterministic_output"):
         return "shape"
     if spec.has_tip("nondeterministic_output_order"):
@@ -127,6 +149,8 @@ def _values(a: Reply, b: Reply, rule: str, window: int, v: Verdict) -> str | Non
         return None if _same_shape(a, b) else "value"
     if rule == "ttl_window":
         return None if _within(a, b, window) else "value"
+    if rule == "wall_clock_fields" and _clock_equal(a, b):
+        return None
     if _equal(a, b):
         return None
     if _canon(a) == _canon(b) or _multiset(a) == _multiset(b):
@@ -182,6 +206,50 @@ def _within(a: Reply, b: Reply, window: int) -> bool:
         return abs(a.value - b.value) <= window
     if a.kind in AGGREGATES and b.kind is a.kind and len(a.value) == len(b.value):
         return all(_within(x, y, window) for x, y in _children(a, b))
+    return _equal(a, b)
+
+
+def _clock_equal(a: Reply, b: Reply, field: bytes = b"") -> bool:
+    """Equal, except that clock fields (by name, and the delivery time inside each PEL entry) are within the
+    window. A PEL entry is [id, consumer, delivery time, count] in a group, [id, delivery time, count] in a
+    consumer: the time is the second-last item."""
+    if field in CLOCK_FIELDS:
+        return _close(a, b)
+    if a.kind is not b.kind or a.kind not in AGGREGATES or len(a.value) != len(b.value):
+        return _equal(a, b)
+    if field == b"pending":  # the PEL, as XINFO STREAM FULL names it
+        return all(_pel_entry_equal(x, y) for x, y in zip(a.value, b.value))
+    named = _named_pairs(a, b)
+    if named is not None:
+        return all(_equal(ka, kb) and _clock_equal(va, vb, _name(ka)) for ka, va, kb, vb in named)
+    return all(_clock_equal(x, y) for x, y in zip(a.value, b.value))
+
+
+def _named_pairs(a: Reply, b: Reply) -> list[tuple[Reply, Reply, Reply, Reply]] | None:
+    """(key, value) pairs of a map, or of a flat RESP2 array whose even items are all names; else None."""
+    if a.kind in (Kind.MAP, Kind.ATTRIBUTE):
+        return [(ka, va, kb, vb) for (ka, va), (kb, vb) in zip(a.value, b.value)]
+    items = a.value
+    if a.kind is Kind.ARRAY and len(items) % 2 == 0 and items and all(
+            x.kind in (Kind.BULK, Kind.SIMPLE) for x in items[::2]):
+        return [(items[i], items[i + 1], b.value[i], b.value[i + 1]) for i in range(0, len(items), 2)]
+    return None
+
+
+def _name(r: Reply) -> bytes:
+    return r.value if isinstance(r.value, bytes) else str(r.value).encode()
+
+
+def _pel_entry_equal(a: Reply, b: Reply) -> bool:
+    if a.kind is not b.kind or a.kind not in AGGREGATES or len(a.value) != len(b.value) or len(a.value) < 3:
+        return _equal(a, b)
+    at = len(a.value) - 2
+    return all(_close(x, y) if i == at else _equal(x, y) for i, (x, y) in enumerate(zip(a.value, b.value)))
+
+
+def _close(a: Reply, b: Reply) -> bool:
+    if a.kind is Kind.INTEGER and b.kind is Kind.INTEGER:
+        return abs(a.value - b.value) <= CLOCK_WINDOW_MS
     return _equal(a, b)
 
 

@@ -22,6 +22,7 @@ from forkdiff.spec import Spec, load_spec
 from forkdiff.types import Command
 
 from .programs import Catalog, Program, _group_tables
+from .states import states_for
 from .strategies import DEFAULT_POOLS, Pools
 
 MULTI, EXEC, DISCARD = Command.of("MULTI"), Command.of("EXEC"), Command.of("DISCARD")
@@ -37,6 +38,7 @@ class StepCodec:
     tables: tuple[tuple[Command, ...], ...]
     bounds: tuple[int, ...]
     width: int
+    states: tuple[tuple[Command, ...], ...] = ()  # fuzz.states: the last region, when there are any
 
     @property
     def plain(self) -> int:
@@ -72,9 +74,12 @@ class StepCodec:
                 body = [self.command(s) for s in slots[k:k + queued]]
                 k += len(body)
                 out += [MULTI, *body, ENDINGS[ending]]
-            else:
+            elif region == n_tables + 1:
                 low = self.bounds[region - 1]
                 out.append(Command.of("SELECT", (x - low) * (MAX_DB + 1) // (self.bounds[region] - low)))
+            else:
+                low = self.bounds[region - 1]
+                out += self.states[(x - low) * len(self.states) // (self.bounds[region] - low)]
         return tuple(out)
 
 
@@ -87,13 +92,16 @@ class Batch(tuple):
 
 
 def build_codec(catalog: Catalog, tables: Mapping[str, Sequence[Command]], transaction_rate: int = 6,
-                select_rate: int = 3) -> StepCodec:
+                select_rate: int = 3, states: Sequence[Sequence[Command]] = (), state_rate: int = 6) -> StepCodec:
     """Regions sized by weight; the slot width is the smallest (2 or 3 bytes) that reaches every variant."""
     groups = list(tables)
     weights = [100 * catalog.weight(g) for g in groups]  # scaled, so that small rates do not round to nothing
     plain = sum(weights)
-    rest = max(1, 100 - transaction_rate - select_rate)
+    state_rate = state_rate if states else 0
+    rest = max(1, 100 - transaction_rate - select_rate - state_rate)
     weights += [plain * max(0, transaction_rate) // rest, plain * max(0, select_rate) // rest]
+    if states:
+        weights.append(plain * state_rate // rest)
     total_weight = sum(weights)
     width = 2
     if any(len(tables[g]) > (1 << 16) * w // total_weight for g, w in zip(groups, weights)):
@@ -103,30 +111,31 @@ def build_codec(catalog: Catalog, tables: Mapping[str, Sequence[Command]], trans
     for w in weights:
         acc += w
         bounds.append(space * acc // total_weight)
-    return StepCodec(tuple(tuple(tables[g]) for g in groups), tuple(bounds), width)
+    return StepCodec(tuple(tuple(tables[g]) for g in groups), tuple(bounds), width, tuple(map(tuple, states)))
 
 
 def codec_for(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
               invalid_rate: float = 0.05, seed: int = 0, transaction_rate: int = 6,
-              select_rate: int = 3) -> StepCodec:
-    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, 48)
+              select_rate: int = 3, paths: dict | None = None) -> StepCodec:
+    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, 48, paths)
     if not tables:
         raise ValueError("no command group with a positive weight has any command to fuzz")
     elements = {g: t.elements for g, t in tables.items()}  # type: ignore[attr-defined]
-    return build_codec(catalog, elements, transaction_rate, select_rate)
+    states = [s.steps for s in states_for(elements)]
+    return build_codec(catalog, elements, transaction_rate, select_rate, states)
 
 
 def program_batches(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
                     invalid_rate: float = 0.05, resp: Iterable[int] = (2, 3), max_steps: int = 60,
                     min_steps: int = 20, batch: int = 32, seed: int = 0, transaction_rate: int = 6,
-                    select_rate: int = 3) -> st.SearchStrategy[Batch]:
+                    select_rate: int = 3, paths: dict | None = None) -> st.SearchStrategy[Batch]:
     """Batches of `batch` program bodies of `min_steps`..`max_steps` slots, each run in every protocol of `resp`.
 
     The batch size is fixed: shrinking zeroes the bodies that do not matter (the campaign remembers which
     programs it has run, so an unchanged body is not run again while shrinking).
     """
     codec = codec_for(catalog, spec=spec, pools=pools, invalid_rate=invalid_rate, seed=seed,
-                      transaction_rate=transaction_rate, select_rate=select_rate)
+                      transaction_rate=transaction_rate, select_rate=select_rate, paths=paths)
     resps = sorted(set(resp))
     low = min(min_steps, max_steps)
     body = st.binary(min_size=low * codec.width, max_size=max_steps * codec.width)

@@ -7,6 +7,7 @@ production code is untouched and other engines in the same process keep their co
 """
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Mapping
 
 from adapters.inprocess import InProcessTarget
@@ -26,6 +27,19 @@ def off_by_one(handler: Handler) -> Handler:
         return reply
 
     return wrong
+
+
+def stall(seconds: float) -> Callable[[Handler], Handler]:
+    """The server stops answering for `seconds` on this command: a hang, as a runner with a shorter timeout sees it."""
+
+    def fault(handler: Handler) -> Handler:
+        def stalled(engine: Any, client: Any, argv: list) -> Any:
+            time.sleep(seconds)
+            return handler(engine, client, argv)
+
+        return stalled
+
+    return fault
 
 
 class FaultyReference(InProcessTarget):

@@ -16,7 +16,8 @@ from forkdiff.spec import CommandSpec, Spec, load_spec
 from forkdiff.types import Command
 
 from .skips import skip_reason
-from .strategies import DEFAULT_POOLS, Pools, from_spec, variants
+from .paths import covering_variants
+from .strategies import DEFAULT_POOLS, Pools, from_spec, pools_for_group
 
 # The groups the reference server is being built for, in spec spelling; the default selection.
 DEFAULT_GROUPS = ("string", "generic", "server", "connection", "transactions", "list", "hash", "set", "sorted-set")
@@ -106,19 +107,28 @@ def _weighted(names: list[str], weights: list[int]) -> st.SearchStrategy[str]:
     return st.integers(0, total - 1).map(lambda x: names[bisect.bisect_right(bounds, x)])
 
 
-def _group_tables(catalog: Catalog, table: Spec, pools: Pools, invalid_rate: float, detailed: bool, seed: int,
-                  per_command: int) -> dict[str, st.SearchStrategy[Command]]:
+def _group_tables(catalog: Catalog, table: Spec, default_pools: Pools, invalid_rate: float, detailed: bool, seed: int,
+                  per_command: int, paths: dict[Command, frozenset[str]] | None = None,
+                  ) -> dict[str, st.SearchStrategy[Command]]:
+    """Each group's commands as one strategy. The fast path's tables reach every argument path of every command
+    (fuzz.paths); `paths`, when given, receives the path elements of each line."""
     by_group: dict[str, st.SearchStrategy[Command]] = {}
     for group, names in catalog.commands.items():
         if not names or catalog.weight(group) <= 0:
             continue
+        pools = pools_for_group(default_pools, group)
         if detailed:
             strategies = [from_spec(table, n, pools=pools, invalid_rate=invalid_rate) for n in names]
             by_group[group] = st.one_of(strategies)
         else:
             # a blocking command costs its whole (tiny) timeout in wall time: fewer variants, fewer slots
-            tables = [variants(table, n, count=per_command // (6 if "blocking" in table[n].flags else 1),
-                               seed=seed, pools=pools, invalid_rate=invalid_rate) for n in names]
+            tables = []
+            for n in names:
+                lines = covering_variants(table, n, count=per_command // (6 if "blocking" in table[n].flags else 1),
+                                          seed=seed, pools=pools, invalid_rate=invalid_rate)
+                tables.append([line for line, _ in lines])
+                if paths is not None:
+                    paths.update(lines)
             by_group[group] = st.sampled_from([t[i] for i in range(max(map(len, tables))) for t in tables
                                                if i < len(t)])
     return by_group

@@ -26,6 +26,23 @@ def repro_script(program: Program) -> str:
     return "\n".join(lines)
 
 
+def pipelined_repro(program: Program) -> str:
+    """A shell line that writes the whole program (after the runner's own setup) in one go, as the fuzzer sends
+    it: what a transport divergence may need, since redis-cli waits for each reply before the next command."""
+    from forkdiff.resp import encode_command
+
+    from .run import setup
+    payload = b"".join(encode_command(c.args) for c in (*setup(program), *program.steps))
+    # bash's /dev/tcp needs no netcat; with one: printf '...' | nc -q 2 127.0.0.1 $PORT
+    return "\n".join(["exec 3<>/dev/tcp/127.0.0.1/$PORT", f"printf '{_printf_escaped(payload)}' >&3",
+                      "timeout 2 cat <&3; exec 3<&-"])
+
+
+def _printf_escaped(data: bytes) -> str:
+    plain = {c for c in range(0x20, 0x7F)} - {ord("\\"), ord("'"), ord("%")}
+    return "".join(chr(b) if b in plain else ("%%" if b == ord("%") else f"\\{b:03o}") for b in data)
+
+
 def _reply_line(obj: Mapping | None) -> str:
     if obj is None:
         return "(no reply)"
@@ -42,11 +59,22 @@ def entry_lines(e: Mapping, known: list[Known], level: int = 2) -> list[str]:
            f"minimal program: {len(program)} command(s), RESP{program.resp}",
            "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(e.get("versions", {}).items())),
            f"- known: [{tag['reason']}]({tag['link']})" if tag else "- known: no", *status_lines(e), "",
-           "```sh", repro_script(program), "```", "", f"Replies at step {step + 1} (`{program.steps[step]}`):", ""]
+           "```sh", *repro_lines(e, program), "```", "", f"Replies at step {step + 1} (`{program.steps[step]}`):", ""]
     for name, trace in sorted(e.get("traces", {}).items()):
         replies = trace.get("replies", [])
         out.append(f"- {name}: `{_reply_line(replies[step] if step < len(replies) else None)}`")
     return out + [""]
+
+
+def repro_lines(e: Mapping, program: Program) -> list[str]:
+    """redis-cli for most; a pipelined repro too for a lost connection or reply, first when only it reproduces."""
+    if e.get("class") != "transport":
+        return [repro_script(program)]
+    piped = ["# the program written in one go, as the fuzzer pipelines it (re-run pipelined: "
+             f"{e.get('reproduced', '?')}/{e.get('reruns', '?')} reproduced)", pipelined_repro(program)]
+    if e.get("needs_pipelining"):
+        return piped + ["# sent one command at a time it did not reproduce; for reading only:", repro_script(program)]
+    return [repro_script(program), *piped]
 
 
 def status_lines(e: Mapping) -> list[str]:

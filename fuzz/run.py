@@ -14,7 +14,7 @@ import select
 import socket
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from forkdiff.resp import ProtocolError, ReplyParser, encode_command
 from forkdiff.spec import Spec, load_spec
@@ -22,6 +22,7 @@ from forkdiff.types import TRANSPORT, Command, Kind, Reply
 
 from .programs import Program
 from .skips import is_blocking
+from .targets import may_flush
 
 BLOCKING_GRACE_S = 1.0  # a blocking command's own timeout is tiny; this is the slack before calling it a hang
 FLUSH = Command.of("FLUSHALL")
@@ -76,7 +77,8 @@ class _Plan:
 
     MAX_PAYLOAD = 1 << 18
 
-    def __init__(self, programs: list[Program], wire: "_Wire") -> None:
+    def __init__(self, programs: list[Program], wire: "_Wire", pipelined: bool = True) -> None:
+        self.max_payload = self.MAX_PAYLOAD if pipelined else 0  # 0: every command waits for the reply before it
         self.chunks: list[_Chunk] = []
         self.starts: list[int] = []
         self.setups: list[int] = []
@@ -103,7 +105,7 @@ class _Plan:
         self._parts.append(data)
         self._size += len(data)
         self._blocking = self._blocking or blocking
-        if self._size > self.MAX_PAYLOAD:
+        if self._size > self.max_payload:
             self._flush()
 
     def _flush(self) -> None:
@@ -256,6 +258,14 @@ def split(count: int, parts: int) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in zip(bounds, bounds[1:]) if hi > lo]
 
 
+def lane_reply(lane: "_Lane", name: str) -> str:
+    """How one target's instance failed in a lane, in words."""
+    s = next(s for s in lane.sessions if s.name == name)
+    if s.dead is None:
+        return "failed"
+    return "hung (no reply in time)" if s.dead.kind is Kind.TIMEOUT else "crashed (connection lost, process gone)"
+
+
 def _setup_failed(replies: list[Reply]) -> bool:
     return any(r.is_error or r.kind in TRANSPORT for r in replies)
 
@@ -270,16 +280,23 @@ class Runner:
     HZ = b"500"  # Redis answers a blocking command's timeout on its cron tick: 2 ms instead of 100 ms at hz 10
 
     def __init__(self, targets: Mapping[str, Any], *, timeout: float = 2.0, spec: Spec | None = None,
-                 lanes: Iterable[Mapping[str, Any]] = ()) -> None:
+                 lanes: Iterable[Mapping[str, Any]] = (), max_restarts: int = 5) -> None:
         self.targets = dict(targets)
         self.lanes = [self.targets, *(dict(lane) for lane in lanes)]
         if any(set(lane) != set(self.targets) for lane in self.lanes):
             raise ValueError("every lane needs an instance of every target")
+        kept = [name for lane in self.lanes for name, t in lane.items() if not may_flush(t)]
+        if kept:  # every program starts with FLUSHALL: never on a server whose owner did not allow it
+            raise ValueError(f"{kept[0]} was not given ?flush=1, and every program starts with FLUSHALL")
         self.timeout = timeout
         self.spec = spec or load_spec()
         self.programs = 0
         self.commands = 0
         self.restarts: dict[str, int] = {name: 0 for name in self.targets}
+        self.max_restarts = max_restarts
+        self.quarantined: dict[str, str] = {}  # target -> why it was taken out of the campaign
+        self.on_batch: Callable[[], None] | None = None  # called after every batch: live progress
+        self.pipelined = True  # False: one command per round trip, as redis-cli sends a script
         self._wire = _Wire(self.spec)
         for lane in self.lanes:
             for target in lane.values():
@@ -302,7 +319,7 @@ class Runner:
 
     def _batch(self, programs: list[Program],
                fresh: set[tuple[int, str]]) -> tuple[dict[int, dict[str, Trace]], set[tuple[int, str]]]:
-        lanes = [_Lane(j, lo, programs[lo:hi], _Plan(programs[lo:hi], self._wire),
+        lanes = [_Lane(j, lo, programs[lo:hi], _Plan(programs[lo:hi], self._wire, self.pipelined),
                        [_Session(name, target, self.timeout) for name, target in self.lanes[j].items()])
                  for j, (lo, hi) in enumerate(split(len(programs), len(self.lanes)))]
         for k in range(max(len(lane.plan.chunks) for lane in lanes)):
@@ -320,6 +337,8 @@ class Runner:
                 s.close()
             done.update(self._lane_traces(lane, fresh))
             restarted |= self._lane_recover(lane, fresh)
+        if self.on_batch is not None:
+            self.on_batch()
         return done, restarted
 
     def _lane_traces(self, lane: _Lane, fresh: set[tuple[int, str]]) -> dict[int, dict[str, Trace]]:
@@ -342,8 +361,9 @@ class Runner:
         hung = {s.name for s in lane.sessions
                 if s.dead is not None and (s.dead.kind is Kind.TIMEOUT or not s.target.is_alive())}
         for name in hung | reject:
-            self._restart(lane.index, name)
-        return {(lane.index, name) for name in hung | reject}
+            self._restart(lane.index, name, "rejected a program's setup" if name in reject else
+                          f"{lane_reply(lane, name)}")
+        return {(lane.index, name) for name in hung | reject if name not in self.quarantined}
 
     def _usable(self, plan: _Plan, programs: list[Program], sessions: list[_Session],
                 fresh: set[str]) -> tuple[int, set[str]]:
@@ -376,10 +396,32 @@ class Runner:
             return Trace(s.name, tuple(replies), seconds, log_tail=tail, restarted=True)
         return Trace(s.name, tuple(replies), seconds)  # the server closed this connection on purpose
 
-    def _restart(self, lane: int, name: str) -> None:
+    def _restart(self, lane: int, name: str, why: str) -> None:
+        """Restart one instance, or quarantine the target once it needed more than `max_restarts` restarts (or a
+        restart failed): the campaign goes on with the others, and the reason is kept for the summary."""
+        if name in self.quarantined:
+            return
         self.restarts[name] += 1
-        self.lanes[lane][name].restart()
+        if self.restarts[name] > self.max_restarts:
+            self.quarantine(name, f"restarted {self.max_restarts} times and {why} again")
+            return
+        try:
+            self.lanes[lane][name].restart()
+        except Exception as exc:  # noqa: BLE001 - whatever a restart raises, the target is out
+            self.quarantine(name, f"{why}, and its restart failed: {exc}")
+            return
         self._quicken(self.lanes[lane][name])
+
+    def quarantine(self, name: str, reason: str) -> None:
+        """Take a target out of every lane (its instances stopped): later programs run on the others only."""
+        self.quarantined[name] = reason
+        for lane in self.lanes:
+            target = lane.pop(name, None)
+            if target is not None:
+                try:
+                    target.stop()
+                except Exception:  # noqa: BLE001 - stopping is best effort
+                    pass
 
     def _quicken(self, target: Any) -> None:
         """Best effort: a server that refuses (no CONFIG SET hz) keeps its own timer. An endpoint is someone

@@ -10,7 +10,7 @@ unknown tokens). Every choice is a local draw, so Hypothesis can shrink a failin
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from hypothesis import strategies as st
@@ -35,11 +35,34 @@ class Pools:
     fields: tuple[bytes, ...] = (b"f1", b"f2", b"f3", b"1")
     members: tuple[bytes, ...] = (b"a", b"b", b"c", b"1", b"2.5", b"-3")
     values: tuple[bytes, ...] = (b"v", b"", b"1", b"-2", b"3.5", b"10", b"hello world", b"\x00\xff", b"1e3",
-                                 b"9223372036854775807", b"abc")
+                                 b"9223372036854775807", b"abc", b"-9223372036854775808", b"9223372036854775808",
+                                 b"inf", b"nan", b"-0", b"01", b"1.0", b"x" * 45, b"y" * 65, b"\r\n*1\r\n")
     patterns: tuple[bytes, ...] = (b"*", b"k*", b"k?", b"[kf]1", b"*1*", b"\\*", b"")
 
 
 DEFAULT_POOLS = Pools()
+
+# Keys by command group: a list command draws list keys (the ones fuzz.states fills), and every group shares k1,
+# so WRONGTYPE paths stay reachable; groups not listed (generic, server, transactions, scripting...) draw from all.
+GROUP_KEYS: dict[str, tuple[bytes, ...]] = {
+    "string": (b"k1", b"k2", b"k3", b"{k}4"),
+    "bitmap": (b"k1", b"k2", b"k3"),
+    "list": (b"l1", b"l2", b"k1"),
+    "hash": (b"h1", b"h2", b"k1"),
+    "set": (b"s1", b"s2", b"k1"),
+    "sorted-set": (b"z1", b"z2", b"s1", b"k1"),
+    "stream": (b"x1", b"x2", b"k1"),
+    "geo": (b"g1", b"z1", b"k1"),
+    "hyperloglog": (b"p1", b"p2", b"k1"),
+}
+ALL_KEYS = (b"k1", b"k2", b"{k}4", b"l1", b"h1", b"s1", b"z1", b"x1", b"g1", b"p1")
+
+
+def pools_for_group(pools: Pools, group: str) -> Pools:
+    """`pools` with the keys of `group` (only when the pools are the defaults: custom pools are kept as given)."""
+    if pools != DEFAULT_POOLS:
+        return pools
+    return replace(pools, keys=GROUP_KEYS.get(group, ALL_KEYS))
 
 Options = tuple[bytes, ...]  # a leaf's possible values, simplest first (shrinking goes towards the first)
 
@@ -57,10 +80,19 @@ def _range(low: int, high: int) -> Options:
     return _ints(sorted(range(low, high + 1), key=lambda n: (abs(n), n < 0)))
 
 
-SMALL_INTS = _range(-2, 10) + _ints([100, 9223372036854775807, -9223372036854775808])
+# Boundary values: where servers' parsers and overflow checks differ. Large NEGATIVE counts stay out of every
+# pool but LONG_MIN (which Redis rejects): SRANDMEMBER k -9223372036854775807 makes Redis itself reply for ever.
+LONG_MAX, LONG_MIN = 9223372036854775807, -9223372036854775808
+EDGES = _ints([LONG_MAX, LONG_MIN, LONG_MAX - 1, LONG_MIN + 1, LONG_MAX + 1, LONG_MIN - 1, 2147483647, 2147483648,
+               4294967296])
+SMALL_INTS = _range(-2, 10) + _ints([100]) + EDGES
+HUGE_COUNTS = _ints([LONG_MAX, 2147483648, LONG_MIN])
+FAR_INDEXES = _ints([100, -100, LONG_MAX, LONG_MIN])  # out of range on every side
 DOUBLES: Options = (b"1", b"0", b"-1", b"1.5", b"-2.25", b"3", b"10", b"0.1", b"1e3", b"inf", b"-inf", b"+inf",
-                    b"5.0e-1")
+                    b"5.0e-1", b"nan", b"-0", b"1.7976931348623157e308", b"-1.7976931348623157e308", b"1e309",
+                    b"5e-324", b"0x10", b" 1", b"1e", b"9007199254740993")
 FAR_SECONDS = (100000, 86400, 3600000)  # nothing expires while a program runs
+BAD_TIMES = (0, -1, LONG_MAX, LONG_MIN)  # at once, in the past, and past what a server can add to its clock
 FAR_UNIX_S = (4102444800, 4102444801, 1, 100)  # 2100-01-01, or long past: deletes at once
 TINY_TIMEOUT_S: Options = (b"0.002", b"0.005")  # a timed-out wait costs one server tick (0.001 hangs Redis 6.2)
 
@@ -88,12 +120,12 @@ def _override(command: str, name: str, kind: str, pools: Pools) -> Options | Non
     if name == "timeout":
         return _range(1, 20)
     by_name = {
-        "count": _range(-2, 6) + (b"100",),
-        "cursor": (b"0", b"0", b"1", b"17",),
-        "seconds": _ints(FAR_SECONDS),
-        "milliseconds": _ints(s * 1000 for s in FAR_SECONDS),
-        "unix-time-seconds": _ints(FAR_UNIX_S),
-        "unix-time-milliseconds": _ints(s * 1000 for s in FAR_UNIX_S),
+        "count": _range(-2, 6) + (b"100",) + HUGE_COUNTS,
+        "cursor": (b"0", b"0", b"1", b"17", b"18446744073709551615", b"18446744073709551616", b"-1"),
+        "seconds": _ints(FAR_SECONDS + BAD_TIMES),
+        "milliseconds": _ints([s * 1000 for s in FAR_SECONDS] + list(BAD_TIMES)),
+        "unix-time-seconds": _ints(FAR_UNIX_S + BAD_TIMES),
+        "unix-time-milliseconds": _ints([s * 1000 for s in FAR_UNIX_S] + list(BAD_TIMES)),
         "ttl": _ints([0, 100000]),
         "field": tuple(pools.fields),
         "member": tuple(pools.members),
@@ -104,14 +136,16 @@ def _override(command: str, name: str, kind: str, pools: Pools) -> Options | Non
         "value": tuple(pools.values),
         "min": (b"-inf", b"+inf", b"0", b"1", b"(1", b"2.5", b"-", b"+", b"[a", b"(b", b"x",),
         "max": (b"+inf", b"-inf", b"2", b"(3", b"10", b"+", b"-", b"[c", b"(b", b"x",),
-        "start": _range(-4, 4) if kind == "integer" else (b"-", b"0-1", b"1", b"+",),
-        "end": _range(-4, 4) if kind == "integer" else (b"+", b"2-0", b"-", b"5",),
-        "stop": _range(-4, 4),
-        "offset": _range(-2, 20),
-        "index": _range(-4, 4),
-        "increment": _range(-5, 5) if kind == "integer" else DOUBLES,
-        "decrement": _range(-5, 5),
-        "id": (b"*", b"0-1", b"1-1", b"1-2", b"$", b">", b"0", b"5-*",),
+        "start": _range(-4, 4) + FAR_INDEXES if kind == "integer" else (b"-", b"0-1", b"1", b"+", b"(1-1",
+                                                                         b"18446744073709551615-18446744073709551615"),
+        "end": _range(-4, 4) + FAR_INDEXES if kind == "integer" else (b"+", b"2-0", b"-", b"5", b"(2-1", b"0-0"),
+        "stop": _range(-4, 4) + FAR_INDEXES,
+        "offset": _range(-2, 20),  # never large: SETBIT/SETRANGE would allocate up to 512 MB on every server
+        "index": _range(-4, 4) + FAR_INDEXES,
+        "increment": _range(-5, 5) + EDGES if kind == "integer" else DOUBLES,
+        "decrement": _range(-5, 5) + EDGES,
+        "id": (b"*", b"0-1", b"1-1", b"1-2", b"$", b">", b"0", b"5-*", b"0-0", b"18446744073709551615-18446744073709551615",
+               b"1-18446744073709551616", b"-1"),
         "group": (b"g1", b"g2",),
         "consumer": (b"c1", b"c2",),
         "threshold": (b"0", b"1", b"5", b"1-1",),

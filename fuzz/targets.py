@@ -13,6 +13,39 @@ from adapters import TargetUnavailable, make_target
 from forkdiff.spec import Spec, load_spec
 
 
+FLUSH_REFUSED = ("{shown} may hold someone's data, and a fuzz campaign empties its servers (FLUSHALL before every "
+                 "program) and writes to them; nothing was sent. To allow it, add ?flush=1: {allowed}")
+
+
+def unflushable_endpoints(names: Iterable[str]) -> list[str]:
+    """The refusal for every `tcp://` endpoint among `names` that did not allow flushing (`?flush=1`)."""
+    from adapters.endpoint import SCHEME, parse_endpoint
+    refusals = []
+    for name in names:
+        if not isinstance(name, str) or not name.startswith(SCHEME):
+            continue
+        try:
+            may_flush = parse_endpoint(name)[3]
+        except TargetUnavailable as exc:
+            refusals.append(str(exc))
+            continue
+        if not may_flush:
+            shown = _without_password(name)
+            allowed = shown + ("&" if "?" in shown else "?") + "flush=1"
+            refusals.append(FLUSH_REFUSED.format(shown=shown, allowed=allowed))
+    return refusals
+
+
+def _without_password(name: str) -> str:
+    head, at, tail = name.partition("@")
+    return "tcp://***@" + tail if at else name
+
+
+def may_flush(target: Any) -> bool:
+    """Whether a started target may be emptied: every server forkdiff starts, an endpoint only with ?flush=1."""
+    return not getattr(target, "spec", "").startswith("tcp://") or bool(getattr(target, "may_flush", False))
+
+
 def start_targets(names: Sequence[str], factory=make_target) -> dict[str, Any]:
     """Start every target or none: a failure stops the ones already started and raises TargetUnavailable."""
     started: dict[str, Any] = {}
@@ -80,4 +113,4 @@ def versions(targets: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-__all__ = ["TargetUnavailable", "start_targets", "stop_targets", "fuzz_commands", "implemented", "versions"]
+__all__ = ["TargetUnavailable", "unflushable_endpoints", "may_flush", "start_targets", "stop_targets", "fuzz_commands", "implemented", "versions"]

@@ -116,12 +116,12 @@ def run_fuzz(specs: list[str], out: Path, budget: int) -> str:
     say(f"fuzz: {budget} s across {', '.join(specs)}")
     args = [sys.executable, "-m", "forkdiff.cli", "fuzz", "--targets", ",".join(specs),
             "--reference", FUZZ_REFERENCE, "--budget", str(budget), "--out", str(out)]
-    proc = subprocess.run(args, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.run(args, stdout=subprocess.DEVNULL)
     if proc.returncode:
         return f"failed (exit {proc.returncode}); the fuzz columns hold what it stored in {out}"
     try:
-        summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
+        summary = json.loads((out / "summary.json").read_text())
+    except (OSError, ValueError):
         return f"done; catalogue in {out}"
     return (f"{summary['programs']:,} programs, {summary['commands_executed']:,} commands, "
             f"{summary['divergences']} divergences ({summary['new_divergences']} new); catalogue in {out}")

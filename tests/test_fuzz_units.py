@@ -180,8 +180,10 @@ def test_codec_reads_slots_as_steps_and_shrinks_towards_simple_programs():
     assert len(steps) == 6 and codec.decode(blob[:2 * w] + blob[3 * w:]) == steps[:2] + steps[3:]
     multi = codec.plain + 1  # the first slot of the MULTI region: an empty block ending in EXEC
     assert [str(c) for c in codec.decode(multi.to_bytes(w, "big"))] == ["MULTI", "EXEC"]
-    select = (codec.bounds[-1] - 1).to_bytes(w, "big")
+    select = (codec.bounds[-2] - 1).to_bytes(w, "big")
     assert [str(c) for c in codec.decode(select)] == [f"SELECT {MAX_DB}"]
+    state = (codec.bounds[-1] - 1).to_bytes(w, "big")  # the last region: the states of these groups
+    assert codec.decode(state) == codec.states[-1] and [str(c) for c in codec.states[0]][0].startswith("RPUSH l1")
     assert codec.decode(b"\x00" * (w - 1)) == ()  # a trailing partial slot is no step
 
 
