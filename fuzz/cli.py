@@ -116,12 +116,12 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
                     "1 <= --min-steps <= --max-steps, --batch and --lanes at least 1, --max-restarts at least 0")
     if len(names) < 2:
         return fail("need at least two distinct targets to compare (with --reference)")
+    refusals = unflushable_endpoints(names)  # before anything is written or started
+    if refusals:
+        return fail("refusing to start: " + "; ".join(refusals))
     problem = out_dir_problem(Path(args.out))
     if problem:  # before any server starts
         return fail(problem)
-    refusals = unflushable_endpoints(names)
-    if refusals:
-        return fail("refusing to start: " + "; ".join(refusals))
     if args.pull:
         from adapters.pull import pull_pinned
         for line in pull_pinned(names):
