@@ -101,12 +101,16 @@ class _Session:
         self.say(f"target {spec} is not available: {reason}")
         pytest.fail(f"target {spec} is not available: {reason}", pytrace=False)
 
-    def after_case(self, spec: str, case: str) -> str | None:
-        """Put the target back as it started; why it had to be restarted (or given up) when the case broke it."""
+    def after_case(self, spec: str, case: str, still_running: str | None = None) -> str | None:
+        """Put the target back as it started; why it had to be restarted (or given up) when the case broke it.
+        A command of the case that never answered may still be running (a thread spinning on it while other
+        threads answer the check), so a target it may still occupy is restarted."""
         t = self.targets.get(spec)
         if t is None or spec in self.dead:
             return None
-        if not t.is_alive():
+        if still_running is not None and getattr(t, "restartable", True) and t.is_alive():
+            broke = f"still running `{still_running}` (no reply within its timeout)"
+        elif not t.is_alive():
             tail = t.log_tail(5).strip().splitlines()
             broke = "crashed" + (f" (its log ends: {tail[-1][:200]})" if tail else "")
         else:
@@ -187,9 +191,10 @@ def target(request: pytest.FixtureRequest, target_spec: str) -> Any:
     t = session.target(target_spec)
     _check_markers(request.node, t)
     yield t
-    broke = session.after_case(target_spec, request.node.name)
+    hung = request.node.stash.get(_HUNG, [])
+    broke = session.after_case(target_spec, request.node.name, still_running=hung[0] if hung else None)
     if broke is not None:
-        request.node.stash[_BROKE] = broke
+        request.node.stash[_BROKE if not hung else _STILL_RUNNING] = broke
 
 
 def _check_markers(item: pytest.Item, t: Any) -> None:
@@ -209,6 +214,13 @@ class _CaseConnection(Connection):
     """A case's connection that notes the commands the server called unknown, so a case that fails only because
     the target lacks a command it uses for set-up is told apart from a failure of the command it tests."""
     unknown: set[str]
+    hung: list[str]  # commands sent and awaited that got no reply in time: they may still be running
+
+    def execute(self, command, timeout: float | None = None):
+        reply = super().execute(command, timeout)
+        if reply.kind is Kind.TIMEOUT:
+            self.hung.append(str(command)[:120])
+        return reply
 
     def read_reply(self, timeout: float | None = None):
         reply = super().read_reply(timeout)
@@ -246,6 +258,7 @@ def connect_client(request: pytest.FixtureRequest, target: Any, resp: int):
         c = connect(target.address, resp=protocol or resp, password=getattr(target, "password", None),
                     factory=_CaseConnection)
         c.unknown = unknown
+        c.hung = request.node.stash.setdefault(_HUNG, [])
         c.log = request.node.stash.setdefault(CALLS, [])
         opened.append(c)
         return c
@@ -307,6 +320,8 @@ def group_of(item: pytest.Item) -> str:
 
 _BROKE = pytest.StashKey[str]()  # why the target had to be restarted after this case
 _UNKNOWN = pytest.StashKey[set]()  # commands the target called unknown during this case
+_HUNG = pytest.StashKey[list]()  # the case's commands that got no reply within their timeout
+_STILL_RUNNING = pytest.StashKey[str]()  # why the target was restarted after a command of this case never answered
 _PENDING = pytest.StashKey[dict]()  # the case's row, written once its teardown has checked the target
 
 
@@ -338,21 +353,32 @@ def _call_outcome(session: _Session, item: pytest.Item, spec: str, report: Any, 
     if result == "failed" and spec in session.report_only:
         missing = _missing_dependency(item)
         if missing:
-            reason = f"needs {missing.upper().replace('|', ' ')}, which {spec} does not have (counted in its own cases)"
+            what = (f"the parameter {missing.split(' ', 1)[1]}" if missing.startswith("config ")
+                    else missing.upper().replace('|', ' '))
+            reason = f"needs {what}, which {spec} does not have (counted in its own cases)"
             report.outcome, report.longrepr = "skipped", (str(item.fspath), 0, f"Skipped: {reason}")
             return {"outcome": "skipped", "class": "missing-dependency", "needs": missing, "message": reason}
         report.outcome = "skipped"
         report.wasxfail = f"divergence on {spec} (report-only)"
         result = "divergent"
+    message = _outcome_message(report, call) if result != "passed" else ""
     if call.excinfo is not None and result in ("failed", "divergent"):
         kind = "error-text" if call.excinfo.errisinstance(ErrorTextMismatch) else "semantic"
-    return {"outcome": result, "class": kind, "message": _outcome_message(report, call) if result != "passed" else ""}
+        steps = item.stash.get(CALLS, [])
+        if not call.excinfo.errisinstance(AssertionError) and steps:
+            # the case could not read a reply as Redis's (a field, an element or a type it lacks): say which
+            last = steps[-1]
+            message = (f"the reply to `{last['command'][:200]}` does not have Redis's shape ({message}); "
+                       f"it was: {last['reply'][:300]!r}")
+    return {"outcome": result, "class": kind, "message": message}
 
 
 def _missing_dependency(item: pytest.Item) -> str:
     """A command other than the one the case is about that the target called unknown during the case."""
     own = command_of(item)
     for name in sorted(item.stash.get(_UNKNOWN, set())):
+        if name.startswith("config ") and own.startswith("config"):
+            continue  # a missing parameter is what a CONFIG case is about
         if name != own and not name.startswith(own + "|") and not own.startswith(name + "|"):
             return name
     return ""
@@ -374,6 +400,8 @@ def _teardown_outcome(session: _Session, item: pytest.Item, spec: str, report: A
             report.outcome, report.longrepr = "failed", note
     elif report.outcome == "failed":
         row["harness"] = _outcome_message(report, call)
+    if _STILL_RUNNING in item.stash:  # the case's own outcome stands; the restart spares the cases after it
+        row["restarted"] = f"the target was restarted: {item.stash[_STILL_RUNNING]}"
     return row
 
 

@@ -12,12 +12,18 @@ from forkdiff.types import Kind, Reply, array, simple
 from .asserts import assert_error, assert_ok, assert_reply
 
 
+def _text(r: Reply) -> str:
+    """A parameter's name or value; one that is not a string (a server may answer an array) is kept as its bytes,
+    so a snapshot of CONFIG GET * can still be compared."""
+    return r.value.decode() if isinstance(r.value, bytes) else r.raw.decode("utf-8", "backslashreplace")
+
+
 def config_map(reply: Reply, resp: int) -> dict[str, str]:
     if resp == 3:
         assert reply.kind is Kind.MAP, f"expected a map, got {reply}"
-        return {k.value.decode(): v.value.decode() for k, v in reply.value}
+        return {_text(k): _text(v) for k, v in reply.value}
     assert reply.kind is Kind.ARRAY, f"expected an array, got {reply}"
-    items = [r.value.decode() for r in reply.value]
+    items = [_text(r) for r in reply.value]
     assert len(items) == 2 * len(set(items[::2])), "each parameter is named once"
     return dict(zip(items[::2], items[1::2]))
 

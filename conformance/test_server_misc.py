@@ -283,6 +283,7 @@ def wait_for_background_work(conn) -> None:
     deadline = time.monotonic() + 3
     while time.monotonic() < deadline:
         reply = conn.call("INFO", "persistence")
+        assert reply.kind in (Kind.BULK, Kind.VERBATIM), f"INFO persistence answered {reply}"
         info = reply.value[1] if reply.kind is Kind.VERBATIM else reply.value
         if b"rdb_bgsave_in_progress:0" in info and b"aof_rewrite_in_progress:0" in info \
                 and b"aof_rewrite_scheduled:0" in info:

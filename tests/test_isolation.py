@@ -103,6 +103,30 @@ def test_a_broken_target_is_restarted_and_the_next_case_passes(pytester):
     ], result.stdout.str()
 
 
+HANGING = '''
+import pytest
+from forkdiff.types import Kind
+
+@pytest.mark.command("eval")
+def test_a_command_that_never_answers(conn):
+    assert conn.call("EVAL", "while true do end", "0", timeout=0.5).kind is Kind.TIMEOUT
+
+@pytest.mark.command("set")
+def test_after(conn):
+    assert conn.call("SET", "k", "v").value == "OK"
+'''
+
+
+def test_a_command_still_running_after_its_case_gets_the_target_restarted(pytester):
+    """A command that never answered may still occupy the server (on a multithreaded one, only the connections
+    of its thread hang, so a health check on a new connection can pass): the target is restarted after that case,
+    which keeps its own outcome, and the next case runs on a fresh server."""
+    result, rows = _run_cases(pytester, HANGING, "redis@8.2")
+    assert [(r["case"], r["outcome"]) for r in rows] == [
+        ("test_a_command_that_never_answers", "passed"), ("test_after", "passed")], result.stdout.str()
+    assert "still running `EVAL" in rows[0]["restarted"] and "restarted" not in rows[1]
+
+
 def _run_cases(pytester, source: str, *targets: str):
     pytester.makepyfile(test_cases=source)
     rows = pytester.path / "rows.jsonl"
