@@ -25,6 +25,7 @@ class Baseline:
     run_id: str
     config: dict[bytes, bytes]
     acl: tuple[bytes, ...]
+    replication: tuple[str, ...] = ()  # the replication history (master_replid2, second_repl_offset)
 
 
 @dataclass
@@ -32,13 +33,15 @@ class Restored:
     """What `restore` found: the settings it put back, and why the target is broken (None when it is not)."""
     undone: list[str] = field(default_factory=list)
     broken: str | None = None
+    reset: str | None = None  # a change no command undoes (not a break): a restart puts it back
 
 
 def take_baseline(address: tuple[str, int], password: str | None = None) -> Baseline:
     with _open(address, password) as c:
         state = _look(c)
         c.call("DEL", PROBE_KEY)
-    return Baseline(_run_id(state["info"]), _config(state["config"]), _acl(state["acl"]))
+    return Baseline(_run_id(state["info"]), _config(state["config"]), _acl(state["acl"]),
+                    _history(state["replication"]))
 
 
 def restore(address: tuple[str, int], baseline: Baseline, password: str | None = None) -> Restored:
@@ -60,6 +63,11 @@ def restore(address: tuple[str, int], baseline: Baseline, password: str | None =
                 run_id, "restarted by itself (another run_id)")
             return out
         _undo_role(c, state["role"], out)
+        history = _history(c.call("INFO", "replication") if out.undone else state["replication"])
+        if history != baseline.replication:
+            # a server that was a replica, or was told REPLICAOF NO ONE, keeps a shifted replication history
+            # (master_replid2, second_repl_offset) that INFO shows: only a restart gives the next case a fresh one
+            out.reset = "its replication history changed (INFO replication's second_repl_offset)"
         _undo_config(c, baseline, _config(state["config"]), out)
         _undo_acl(c, baseline, _acl(state["acl"]), out)
         _undo_scripts(c, state["functions"], state["memory"], out)
@@ -71,7 +79,7 @@ def restore(address: tuple[str, int], baseline: Baseline, password: str | None =
 
 _LOOK = {"unpause": ("CLIENT", "UNPAUSE"), "info": ("INFO", "server"), "role": ("ROLE",),
          "config": ("CONFIG", "GET", "*"), "acl": ("ACL", "LIST"), "functions": ("FUNCTION", "LIST"),
-         "memory": ("INFO", "memory"), "write": ("SET", PROBE_KEY, "1")}
+         "memory": ("INFO", "memory"), "replication": ("INFO", "replication"), "write": ("SET", PROBE_KEY, "1")}
 
 
 def _look(c: Connection) -> dict[str, Reply]:
@@ -105,6 +113,11 @@ def _run_id(reply: Reply) -> str:
         if line.startswith("run_id:"):
             return line[7:].strip()
     return "no run_id"  # a server without the field: constant, so only silence counts as a change
+
+
+def _history(reply: Reply) -> tuple[str, ...]:
+    fields = dict(line.split(":", 1) for line in _text(reply).splitlines() if ":" in line)
+    return fields.get("master_replid2", ""), fields.get("second_repl_offset", "")
 
 
 def _config(reply: Reply) -> dict[bytes, bytes]:

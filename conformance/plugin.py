@@ -118,18 +118,24 @@ class _Session:
             if not t.may_flush and restored.broken is None:
                 empty_keyspace(t.address, getattr(t, "password", None))
             broke = restored.broken
+            if broke is None and restored.reset is not None and getattr(t, "restartable", True):
+                self._restart(spec, t, case, restored.reset)
+                return None
         if broke is None:
             return None
         if not getattr(t, "restartable", True):
             self.dead[spec] = f"stopped answering after {case}: {broke}; the rest of its cases are not run"
             self.say(f"target {spec} {self.dead[spec]}")
             return broke
+        self._restart(spec, t, case, broke)
+        return broke
+
+    def _restart(self, spec: str, t: Any, case: str, why: str) -> None:
         try:
             t.restart()
             self.baselines[spec] = take_baseline(t.address, getattr(t, "password", None))
         except (TargetUnavailable, OSError) as exc:
-            self.failures[spec] = f"could not be restarted after {case} left it {broke}: {exc}"
-        return broke
+            self.failures[spec] = f"could not be restarted after {case} left it {why}: {exc}"
 
     def say(self, text: str) -> None:
         if self.terminal is not None:
