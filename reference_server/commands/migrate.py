@@ -117,6 +117,8 @@ def _exchange(host: bytes, port: bytes, request: list[list[bytes]], timeout: flo
     """Send every command at once and read one line per command; Redis's IOERR texts on failure."""
     try:
         conn = socket.create_connection((host.decode("utf-8", "surrogateescape"), int(port)), timeout=timeout)
+    except ConnectionRefusedError:  # Redis connects without waiting: a refusal shows when it writes
+        return Err(_IO_FAILED % "writing")
     except (OSError, ValueError, OverflowError):
         return Err(_CONNECT_FAILED)
     with conn:
