@@ -422,3 +422,39 @@ def test_waitaof_errors(conn, args, message):
 
 def conn_array(*numbers: int):
     return array(*(integer(n) for n in numbers))
+
+
+# -- MIGRATE: what can be seen without a second server (the transfer itself is a unit test between two servers) ---
+MIGRATE_KEYS_NEED_EMPTY = "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string"
+
+
+def test_migrate_missing_keys_answer_nokey(conn):
+    assert_reply(conn.call("MIGRATE", "127.0.0.1", "1", "missing", "0", "100"), simple("NOKEY"))
+    assert_reply(conn.call("MIGRATE", "127.0.0.1", "1", "", "0", "100", "KEYS", "a", "b"), simple("NOKEY"))
+
+
+def test_migrate_to_nothing_listening_is_ioerr_and_keeps_the_key(conn):
+    put(conn, "k", "v")
+    assert_error(conn.call("MIGRATE", "127.0.0.1", "1", "k", "0", "100"),
+                 "IOERR error or timeout writing to target instance")
+    assert_error(conn.call("MIGRATE", "nosuchhost.invalid", "1", "k", "0", "100"),
+                 "IOERR error or timeout connecting to the client")
+    assert_reply(conn.call("GET", "k"), bulk("v"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["k", "0", "100", "KEYS", "a"], MIGRATE_KEYS_NEED_EMPTY),
+    (["k", "0", "100", "FOO"], "ERR syntax error"),
+    (["k", "0", "100", "AUTH"], "ERR syntax error"),
+    (["k", "0", "100", "AUTH2", "u"], "ERR syntax error"),
+    (["k", "0", "x"], "ERR value is not an integer or out of range"),
+    (["k", "x", "100"], "ERR value is not an integer or out of range"),
+    (["k", "0", "100", "COPY", "REPLACE", "FOO"], "ERR syntax error"),
+])
+def test_migrate_argument_errors(conn, args, message):
+    put(conn, "k", "v")
+    assert_error(conn.call("MIGRATE", "127.0.0.1", "1", *args), message)
+
+
+def test_migrate_arity(conn):
+    assert_error(conn.call("MIGRATE", "h", "1", "k", "0"), "ERR wrong number of arguments for 'migrate' command")

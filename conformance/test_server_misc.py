@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from forkdiff.types import Kind, bulk, bulks, integer, map_
+from forkdiff.types import Kind, bulk, bulks, integer, map_, simple
 
 from .asserts import assert_error, assert_null, assert_ok, assert_reply
 
@@ -390,3 +390,124 @@ def test_module_load_refused_by_default(conn, args):
 def test_module_help_and_unknown(conn):
     assert len(conn.call("MODULE", "HELP").value) == 11
     assert_error(conn.call("MODULE", "FOO"), "ERR unknown subcommand 'FOO'. Try MODULE HELP.")
+
+
+# -- replica role: REPLICAOF an unreachable master (the link stays down), writes refused, NO ONE restores ---------
+READONLY = "READONLY You can't write against a read only replica."
+
+
+def _replication_info(conn) -> dict[str, str]:
+    text = conn.call("INFO", "replication").value
+    text = text[1] if isinstance(text, tuple) else text
+    text = text.decode() if isinstance(text, bytes) else text
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+@pytest.fixture
+def replica(conn, connect_client):
+    """The target as a replica of a port where nothing listens, made a master again after the case."""
+    try:
+        assert_ok(conn.call("REPLICAOF", "127.0.0.1", "1"))
+        yield conn
+    finally:
+        closer = connect_client()
+        closer.call("CONFIG", "SET", "replica-read-only", "yes")
+        closer.call("REPLICAOF", "NO", "ONE")
+
+
+def test_replicaof_makes_the_server_a_replica(replica):
+    reply = replica.call("ROLE")
+    assert [r.value for r in reply.value[:3]] == [b"slave", b"127.0.0.1", 1]
+    assert reply.value[3].value in (b"connect", b"connecting") and reply.value[4].value == -1
+    info = _replication_info(replica)
+    assert (info["role"], info["master_host"], info["master_port"], info["master_link_status"],
+            info["slave_read_only"], info["connected_slaves"]) == ("slave", "127.0.0.1", "1", "down", "1", "0")
+    assert_reply(replica.call("REPLICAOF", "127.0.0.1", "1"), simple("OK Already connected to specified master"))
+
+
+def test_replica_refuses_writes_and_serves_reads(replica, resp):
+    assert_error(replica.call("SET", "k", "v"), READONLY)
+    assert_error(replica.call("INCR", "n"), READONLY)
+    assert_error(replica.call("DEL", "k"), READONLY)
+    assert_null(replica.call("GET", "k"), resp)
+    assert_reply(replica.call("EXISTS", "k"), integer(0))
+
+
+def test_replica_write_inside_multi_aborts_exec(replica):
+    assert_ok(replica.call("MULTI"))
+    assert_error(replica.call("SET", "k", "v"), READONLY)
+    assert_error(replica.call("EXEC"), "EXECABORT Transaction discarded because of previous errors.")
+
+
+def test_writable_replica_accepts_writes(replica):
+    assert_ok(replica.call("CONFIG", "SET", "replica-read-only", "no"))
+    assert_ok(replica.call("SET", "k", "v"))
+    assert _replication_info(replica)["slave_read_only"] == "0"
+
+
+def test_replicaof_no_one_restores_the_master_with_a_new_id(replica):
+    during = _replication_info(replica)["master_replid"]
+    assert_ok(replica.call("REPLICAOF", "NO", "ONE"))
+    reply = replica.call("ROLE")
+    assert reply.value[0].value == b"master"
+    after = _replication_info(replica)
+    assert after["role"] == "master" and after["master_replid2"] == during != after["master_replid"]
+    assert "master_host" not in after
+    assert_ok(replica.call("SET", "k", "v"))
+
+
+# -- LOLWUT: the version line, the arguments' errors, and the deterministic parts of the art ----------------------
+_POEM_TAIL = ("\nIn 1961, Nanni Balestrini created one of the first computer-generated poems, TAPE MARK I, using an "
+              "IBM 7090 mainframe. Each execution combined verses from three literary sources following algorithmic "
+              "rules based on metrical compatibility and group constraints. This LOLWUT command reproduces "
+              "Balestrini's original algorithm, generating new stanzas through the same computational poetry "
+              "process described in Almanacco Letterario Bompiani, 1962.\n\n"
+              "https://en.wikipedia.org/wiki/Digital_poetry\n"
+              "https://www.youtube.com/watch?v=8i7uFCK7G0o (English subs)\n\n"
+              "Use: LOLWUT IT for the original Italian output.\n\n")
+
+
+def _lolwut(conn, *args: str) -> str:
+    reply = conn.call("LOLWUT", *args)
+    assert reply.kind in (Kind.BULK, Kind.VERBATIM), reply
+    value = reply.value[1] if reply.kind is Kind.VERBATIM else reply.value
+    return value.decode()
+
+
+@pytest.mark.parametrize("version", ["1", "4", "7", "9", "80", "-1"])
+def test_lolwut_versions_without_art_print_the_version(conn, version):
+    assert _lolwut(conn, "VERSION", version) == "Redis ver. 8.2.3\n"
+
+
+@pytest.mark.parametrize("args", [["VERSION", "x"], ["VERSION", "1.5"], ["VERSION", "5", "x"],
+                                  ["VERSION", "5", "10", "y"]])
+def test_lolwut_argument_errors(conn, args):
+    assert_error(conn.call("LOLWUT", *args), NOT_INTEGER)
+
+
+@pytest.mark.parametrize("args", [[], ["VERSION", "8"], ["VERSION", "8", "extra"], ["VERSION"], ["foo"]])
+def test_lolwut_8_is_a_stanza_of_known_verses(conn, args):
+    text = _lolwut(conn, *args)
+    assert text.endswith(_POEM_TAIL)
+    verses = text[:-len(_POEM_TAIL)].split("\n")[:-1]
+    assert 1 <= len(verses) <= 10 and len(set(verses)) == len(verses)
+    assert all(v.startswith(" ") and v.endswith(" ") and v == v.upper() and "/" not in v for v in verses)
+
+
+def test_lolwut_8_in_italian(conn):
+    text = _lolwut(conn, "VERSION", "8", "IT")
+    assert text.endswith(_POEM_TAIL) and "THE" not in text[:-len(_POEM_TAIL)]
+
+
+def test_lolwut_5_smallest_canvas(conn):
+    assert _lolwut(conn, "VERSION", "5", "1", "1", "1") == (
+        "\u280b\n\nGeorg Nees - schotter, plotter on paper, 1968. Redis ver. 8.2.3\n")
+
+
+def test_lolwut_5_first_rows_are_not_rotated(conn):
+    """Schotter's first two rows of squares are drawn straight; only later rows take random turns."""
+    first = _lolwut(conn, "VERSION", "5").split("\n")
+    again = _lolwut(conn, "VERSION", "5", "66", "8", "12").split("\n")
+    assert first[:3] == again[:3] and len(first[0]) == 66
+    assert first[-2] == "Georg Nees - schotter, plotter on paper, 1968. Redis ver. 8.2.3" and first[-1] == ""
+    assert _lolwut(conn, "VERSION", "5", "20", "2", "1") == _lolwut(conn, "VERSION", "5", "20", "2", "1")

@@ -23,6 +23,8 @@ class Param:
     immutable: bool = False
 
 
+_PROTECTED_CHOICES = ("no", "yes", "local")  # DEBUG, MODULE and protected configs: never, always, loopback only
+
 PARAMS: list[Param] = [
     Param("databases", "16", "int", immutable=True),
     Param("port", "6379", "int", immutable=True),
@@ -74,9 +76,13 @@ PARAMS: list[Param] = [
     Param("tcp-keepalive", "300", "int", minimum=0, maximum=INT_MAX),
     Param("protected-mode", "yes", "bool"),
     Param("appendfsync", "everysec", "enum", ("everysec", "always", "no")),
-    Param("enable-debug-command", "no", immutable=True),
-    Param("enable-module-command", "no", immutable=True),
-    Param("enable-protected-configs", "no", immutable=True),
+    Param("enable-debug-command", "no", "enum", _PROTECTED_CHOICES, immutable=True),
+    Param("enable-module-command", "no", "enum", _PROTECTED_CHOICES, immutable=True),
+    Param("enable-protected-configs", "no", "enum", _PROTECTED_CHOICES, immutable=True),
+    Param("replica-read-only", "yes", "bool", aliases=("slave-read-only",)),
+    Param("replica-serve-stale-data", "yes", "bool", aliases=("slave-serve-stale-data",)),
+    Param("masterauth", ""),
+    Param("masteruser", ""),
     Param("cluster-enabled", "no", immutable=True),
     Param("daemonize", "no", immutable=True),
 ]

@@ -22,10 +22,12 @@ from .commands import HANDLERS, load_all
 from .config import Config
 from .errors import CommandError
 from .keyspace import Database, Keyspace
+from .maxmemory import over_limit
 from .notify import notify_expired, notify_new
 from .pubsub import with_own_pushes
 from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
+from .replication import is_readonly_replica
 
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
 _NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
@@ -110,6 +112,7 @@ class Engine:
         # checker is not blind) without touching the shared registry.
         self.handlers = HANDLERS
         self.runtime = "engine"  # the concurrency model serving this engine (set by the runtime)
+        self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE 0 stops the timer's expiry cycle
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -179,6 +182,8 @@ class Engine:
         spec, handler, rejection = self.lookup(name, argv)
         if rejection is not None:
             return self._reject(client, name, rejection)
+        if spec.name == "debug" and not self._debug_allowed(client):
+            return self._reject(client, name, Err(errors.DEBUG_NOT_ALLOWED))
         if not client.authenticated and spec.name.split("|")[0] not in _NO_AUTH_NEEDED:
             return self._reject(client, name, Err(errors.NOAUTH))
         acl = self.extensions.get("acl")
@@ -186,6 +191,9 @@ class Engine:
             denied = acl.check(self, client, spec, argv)
             if denied is not None:
                 return self._reject(client, name, denied)
+        refusal = self._server_state_refusal(client, spec)
+        if refusal is not None:
+            return self._reject(client, name, refusal)
         if "pubsub" in client.flags and client.resp == 2 and spec.name not in _PUBSUB_CONTEXT:
             return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())))
         if client.in_multi and "no_multi" in spec.flags:
@@ -197,6 +205,28 @@ class Engine:
             client.last_command = spec.name
             return "QUEUED"
         return self.call(client, spec, handler, argv)
+
+    def _debug_allowed(self, client: ClientState) -> bool:
+        """enable-debug-command: yes, or local for connections from the loopback address (Redis's
+        allowProtectedAction)."""
+        setting = self.config.values["enable-debug-command"]
+        return setting == "yes" or (setting == "local" and client.addr.startswith(("127.0.0.1:", "[::1]:", "::1:")))
+
+    def _server_state_refusal(self, client: ClientState, spec: CommandSpec) -> Err | None:
+        """What the server's state refuses before a command runs, in Redis's order: OOM under maxmemory (after
+        evicting what the policy allows), then writes on a read-only replica. EXEC answers for its queue."""
+        limited = self.config.values["maxmemory"] != "0"
+        replica = "replication" in self.extensions and is_readonly_replica(self)
+        if not limited and not replica:
+            return None
+        flags = spec.flags
+        if spec.name == "exec":
+            flags = flags.union(*(queued.flags for queued, _handler, _argv in client.queue))
+        if limited and over_limit(self) and "denyoom" in flags:
+            return Err(errors.OOM)
+        if replica and "write" in flags and "master" not in client.flags:
+            return Err(errors.READONLY_REPLICA)
+        return None
 
     def _reject(self, client: ClientState, name: str, rejection: Err) -> Err:
         """Refuse a command before it runs: inside MULTI that dooms the transaction; a refused EXEC ends it."""
@@ -303,6 +333,8 @@ class Engine:
 
     def active_expire_cycle(self) -> int:
         """Run from the runtime's timer: delete some expired keys in every database."""
+        if not self.active_expire_enabled:
+            return 0
         self._local.now = self.real_clock()
         try:
             gone = sum(db.active_expire() for db in self.keyspace.dbs)

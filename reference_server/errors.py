@@ -35,7 +35,10 @@ GETKEYS_INVALID_ARGS = "ERR Invalid arguments specified for command"
 # server group: slowlog, replication, SHUTDOWN, DEBUG, MODULE, MEMORY, LATENCY
 SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"
 INVALID_MASTER_PORT = "ERR Invalid master port"
-REPLICATION_UNSUPPORTED = "ERR the reference server does not replicate"  # no Redis text: Redis would replicate
+OOM = "OOM command not allowed when used memory > 'maxmemory'."
+READONLY_REPLICA = "READONLY You can't write against a read only replica."
+REPLICAOF_FROM_REPLICA = "ERR Command is not valid when client is a replica."
+SYNC_UNSUPPORTED = "ERR the reference server has no replication stream to offer"  # no Redis text: Redis would sync
 REPLCONF_UNRECOGNIZED = "ERR Unrecognized REPLCONF option: %s"
 FAILOVER_NOT_IN_PROGRESS = "ERR No failover in progress."
 FAILOVER_TIMEOUT = "ERR FAILOVER timeout must be greater than 0"

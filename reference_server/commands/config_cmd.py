@@ -85,6 +85,11 @@ def _parse(param: Param, name: str, raw: bytes) -> str:
         raise CommandError(errors.CONFIG_SET_FAILED % (name, exc)) from None
 
 
+def parse_value(param: Param, raw: bytes) -> str:
+    """The value as CONFIG GET will show it; ValueError with Redis's reason when it is not valid."""
+    return _PARSERS.get(param.kind, _parse_string)(param, raw)
+
+
 def _parse_string(param: Param, raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 

@@ -14,7 +14,8 @@ import selectors
 import sys
 from typing import Any, Callable, Iterable
 
-from .. import tracking
+from .. import replication, tracking
+from ..maxmemory import used_memory
 from ..keyspace import type_name
 from ..replies import Verbatim
 from . import command
@@ -95,13 +96,13 @@ def _clients(engine) -> list[tuple[str, Any]]:
 
 
 def _memory(engine) -> list[tuple[str, Any]]:
-    used, peak = _rss_bytes(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    peak = max(peak, used)
+    rss, used = _rss_bytes(), used_memory(engine)
+    peak = engine.extensions["used_memory_peak"] = max(engine.extensions.get("used_memory_peak", 0), used)
     system = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     maxmemory = int(engine.config.get("maxmemory"))
     return _fill(F.MEMORY, {
         "used_memory": used, "used_memory_human": human_bytes(used),
-        "used_memory_rss": used, "used_memory_rss_human": human_bytes(used),
+        "used_memory_rss": rss, "used_memory_rss_human": human_bytes(rss),
         "used_memory_peak": peak, "used_memory_peak_human": human_bytes(peak),
         "used_memory_peak_time": engine.started_ms // 1000, "used_memory_peak_perc": f"{used * 100 / peak:.2f}%",
         "total_system_memory": system, "total_system_memory_human": human_bytes(system),
@@ -136,8 +137,7 @@ def _stats(engine) -> list[tuple[str, Any]]:
 
 
 def _replication(engine) -> list[tuple[str, Any]]:
-    replid = engine.extensions.setdefault("master_replid", "%040x" % engine.rng.getrandbits(160))
-    return _fill(F.REPLICATION, {"master_replid": replid})
+    return replication.info_fields(engine)
 
 
 def _cpu(engine) -> list[tuple[str, Any]]:

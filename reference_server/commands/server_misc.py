@@ -6,16 +6,17 @@ enable-module-command left at "no"):
 
 - SAVE, BGSAVE and BGREWRITEAOF succeed at once (there is nothing to write); LASTSAVE moves to the save time.
   Nothing runs in the background, so BGSAVE never finds a save in progress.
-- ROLE says master without replicas; REPLICAOF NO ONE is accepted; REPLICAOF <host> <port> validates the port as
-  Redis does and then refuses (a replica of another server is not something the reference can become).
+- REPLICAOF makes the instance a replica (replication.py): ROLE and INFO say so and writes get READONLY; the link
+  to the master stays in its "connect" state, as Redis's does until a master answers. REPLICAOF NO ONE restores.
 - SHUTDOWN parses its options exactly as Redis does; ABORT finds no shutdown in progress, and a real shutdown
   request gets Redis's failure reply: the server stays up (a shared test target must never be stopped by a case).
-- DEBUG and MODULE LOAD/LOADEX/UNLOAD are refused with Redis's texts; MODULE LIST shows the built-in vectorset.
+- DEBUG lives in debug.py; MODULE LOAD/LOADEX/UNLOAD are refused with Redis's texts; MODULE LIST shows the
+  built-in vectorset.
 - SYNC/PSYNC are refused: the reference has no replication stream to offer.
 """
 from __future__ import annotations
 
-from .. import errors
+from .. import errors, replication
 from ..errors import CommandError
 from ..replies import NO_REPLY, OK, Err, Map
 from ..util import string2ll
@@ -51,22 +52,28 @@ def bgrewriteaof(engine, client, argv):
 # -- replication ---------------------------------------------------------------------------------------------
 @command("role")
 def role(engine, client, argv):
-    return [b"master", 0, []]
+    return replication.role_reply(engine)
 
 
 @command("replicaof", "slaveof")
 def replicaof(engine, client, argv):
     if argv[1].lower() == b"no" and argv[2].lower() == b"one":
+        replication.stop_replica(engine)
         return OK
+    if "slave" in client.flags:
+        raise CommandError(errors.REPLICAOF_FROM_REPLICA)
     port = string2ll(argv[2])
     if port is None or not 0 <= port <= 65535:
         raise CommandError(errors.INVALID_MASTER_PORT)
-    return Err(errors.REPLICATION_UNSUPPORTED)
+    host = argv[1].decode("utf-8", "surrogateescape")
+    if not replication.start_replica(engine, host, port):
+        return "OK Already connected to specified master"
+    return OK
 
 
 @command("sync", "psync")
 def sync(engine, client, argv):
-    return Err(errors.REPLICATION_UNSUPPORTED)
+    return Err(errors.SYNC_UNSUPPORTED)
 
 
 _REPLCONF_OPTIONS = (b"listening-port", b"ip-address", b"capa", b"rdb-only", b"rdb-filter-only", b"rdb-channel")
@@ -133,12 +140,7 @@ def shutdown(engine, client, argv):
     return Err(errors.SHUTDOWN_FAILED)
 
 
-# -- DEBUG, MODULE -------------------------------------------------------------------------------------------
-@command("debug")
-def debug(engine, client, argv):
-    return Err(errors.DEBUG_NOT_ALLOWED)
-
-
+# -- MODULE --------------------------------------------------------------------------------------------------
 @command("module|list")
 def module_list(engine, client, argv):
     return [Map([(b"name", name), (b"ver", ver), (b"path", b""), (b"args", [])]) for name, ver in BUILTIN_MODULES]
