@@ -171,7 +171,8 @@ def test_restore_round_trip(conn, config, name):
     assert_ok(conn.call("RESTORE", "copy", 0, payload))
     assert contents(conn, "copy") == contents(conn, "k")
     assert encoding(conn, "copy") == encoding(conn, "k")
-    assert_reply(conn.call("DUMP", "copy"), bulk(payload))
+    if encoding(conn, "k") != b"hashtable":  # a hash table dumps in its iteration order, which nothing defines
+        assert_reply(conn.call("DUMP", "copy"), bulk(payload))
 
 
 @pytest.mark.parametrize("history, setting, expected", [
