@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from forkdiff.resp import encode_command
 from forkdiff.types import Kind, array, bulk, bulks, integer, simple
 
 from .asserts import assert_error, assert_null, assert_null_array, assert_ok, assert_reply
@@ -501,6 +502,16 @@ def test_client_unblock_blpop(conn, connect_client, resp):
     assert_reply(other.call("CLIENT", "UNBLOCK", client_id, "ERROR"), integer(1))
     assert_error(conn.read_reply(), "UNBLOCKED client unblocked via CLIENT UNBLOCK")
     assert_reply(other.call("CLIENT", "UNBLOCK", client_id), integer(0))
+
+
+@pytest.mark.parametrize("command", [["BLPOP", "missing", "0.05"], ["BRPOP", "missing", "missing", "0.05"]])
+def test_blocking_timeout_then_the_pipelined_commands_are_answered(conn, resp, command):
+    """The commands pipelined behind a blocking command run once its timeout has answered it."""
+    conn.send_raw(encode_command(c.encode() for c in command) + encode_command([b"PING"])
+                  + encode_command([b"ECHO", b"x"]))
+    assert_null_array(conn.read_reply(timeout=2), resp)
+    assert_reply(conn.read_reply(timeout=2), simple("PONG"))
+    assert_reply(conn.read_reply(timeout=2), bulk("x"))
 
 
 def test_blpop_pipelined_commands_wait_for_the_blocked_one(conn, connect_client):

@@ -222,6 +222,9 @@ def closing_report(summary: dict, summary_path: Path, catalogue_path: Path, mark
         lines.append(f"  Hypothesis examples (replayed first when resumed): {where}")
     for name, reason in summary.get("quarantined", {}).items():
         lines.append(f"  quarantined {name}: {reason}")
+    for name, commands in summary.get("pipeline_stalls", {}).items():
+        lines.append(f"  {name} left a pipeline unanswered after {', '.join(c.upper() for c in commands)}: "
+                     "what follows those commands was then sent once they had answered")
     return "\n".join(lines)
 
 
@@ -247,7 +250,9 @@ def _summary(campaign: Any, catalog: Any, args: argparse.Namespace, targets: dic
             "references": list(campaign.references), "restarts": runner.restarts, "seed": args.seed,
             "shard": "%d/%d" % args.shard, "resp": list(args.resp), "budget_s": args.budget,
             "groups": {g: len(v) for g, v in catalog.commands.items()},
-            "quarantined": dict(runner.quarantined), "stopped_early": campaign.stopped_because,
+            "quarantined": dict(runner.quarantined),
+            "pipeline_stalls": {name: sorted(names) for name, names in runner.stalled.items()},
+            "stopped_early": campaign.stopped_because,
             "argument_paths": campaign.coverage.report() if campaign.coverage is not None else {}}
 
 

@@ -71,9 +71,11 @@ class _Chunk:
 class _Plan:
     """A batch on the wire: chunks written whole, and where each program's setup replies start in the reply stream.
 
-    A command that may block stays in the pipeline: a server holds the commands after a blocked one until it is
-    answered, exactly as if they were sent after its reply, and the wait overlaps with reading the other targets.
-    A chunk holding one is waited for with BLOCKING_GRACE_S more."""
+    A command that may block ends its chunk: the commands after it are written once it has answered, as a client
+    waiting on it would write them (Redis would hold them until then anyway; a server that leaves a pipeline
+    unanswered behind a blocked command is a transport difference of its own, which a conformance case measures,
+    and would otherwise hang every program holding one). The wait still overlaps across targets. A chunk ending
+    with one is waited for with BLOCKING_GRACE_S more."""
 
     MAX_PAYLOAD = 1 << 18
 
@@ -84,17 +86,22 @@ class _Plan:
         self.setups: list[int] = []
         self._parts: list[bytes] = []
         self._size, self._blocking, self._sent = 0, False, 0
+        self.names: list[str] = []  # every command's name, in wire order (reply i answers names[i])
         for program in programs:
             self.starts.append(self._sent + len(self._parts))
             head = setup(program)
             self.setups.append(len(head))
             for cmd in head:
                 self._add(wire.encoded(cmd)[0], False)
+                self.names.append(cmd.name)
             in_multi = False
             for cmd in program.steps:
                 data, blocking = wire.encoded(cmd)
                 self._add(data, blocking and not in_multi)
                 name = cmd.name
+                self.names.append(name)
+                if pipelined and (blocking and not in_multi or name in wire.stalling):
+                    self._flush()
                 if name == "multi":
                     in_multi = True
                 elif name in ("exec", "discard"):
@@ -126,6 +133,8 @@ class _Wire:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.cache: dict[Command, tuple[bytes, bool]] = {}
+        # commands after which some target left the rest of a pipeline unanswered: they end a chunk from then on
+        self.stalling: set[str] = set()
 
     def encoded(self, cmd: Command) -> tuple[bytes, bool]:
         hit = self.cache.get(cmd)
@@ -277,6 +286,7 @@ class Runner:
     among the lanes and runs on them at once: while one instance waits out a blocking command's timeout, the
     others work. Every program still runs once on one instance of every target."""
 
+    MAX_STALLING = 16  # commands that may end a chunk for having stalled a pipeline
     HZ = b"500"  # Redis answers a blocking command's timeout on its cron tick: 2 ms instead of 100 ms at hz 10
 
     def __init__(self, targets: Mapping[str, Any], *, timeout: float = 2.0, spec: Spec | None = None,
@@ -295,6 +305,7 @@ class Runner:
         self.restarts: dict[str, int] = {name: 0 for name in self.targets}
         self.max_restarts = max_restarts
         self.quarantined: dict[str, str] = {}  # target -> why it was taken out of the campaign
+        self.stalled: dict[str, set[str]] = {}  # target -> commands after which it left a pipeline unanswered
         self.on_batch: Callable[[], None] | None = None  # called after every batch: live progress
         self.pipelined = True  # False: one command per round trip, as redis-cli sends a script
         self._wire = _Wire(self.spec)
@@ -360,9 +371,21 @@ class Runner:
         _, reject = self._usable(lane.plan, lane.programs, lane.sessions, {n for j, n in fresh if j == lane.index})
         hung = {s.name for s in lane.sessions
                 if s.dead is not None and (s.dead.kind is Kind.TIMEOUT or not s.target.is_alive())}
+        learned = set()
+        for s in lane.sessions:
+            if s.name in hung and s.dead.kind is Kind.TIMEOUT and 0 < s.dead_at <= len(lane.plan.names) \
+                    and len(self._wire.stalling) < self.MAX_STALLING:
+                # the command answered last may be one after which this target stops reading the pipeline (KeyDB
+                # after KEYS or EXEC): later batches send what follows it once it has answered. Learning that is
+                # not a failure of the target, so that restart is not counted towards quarantine.
+                name = lane.plan.names[s.dead_at - 1]
+                if name not in self._wire.stalling:
+                    self._wire.stalling.add(name)
+                    self.stalled.setdefault(s.name, set()).add(name)
+                    learned.add(s.name)
         for name in hung | reject:
             self._restart(lane.index, name, "rejected a program's setup" if name in reject else
-                          f"{lane_reply(lane, name)}")
+                          f"{lane_reply(lane, name)}", counted=name not in learned)
         return {(lane.index, name) for name in hung | reject if name not in self.quarantined}
 
     def _usable(self, plan: _Plan, programs: list[Program], sessions: list[_Session],
@@ -396,12 +419,12 @@ class Runner:
             return Trace(s.name, tuple(replies), seconds, log_tail=tail, restarted=True)
         return Trace(s.name, tuple(replies), seconds)  # the server closed this connection on purpose
 
-    def _restart(self, lane: int, name: str, why: str) -> None:
+    def _restart(self, lane: int, name: str, why: str, counted: bool = True) -> None:
         """Restart one instance, or quarantine the target once it needed more than `max_restarts` restarts (or a
         restart failed): the campaign goes on with the others, and the reason is kept for the summary."""
         if name in self.quarantined:
             return
-        self.restarts[name] += 1
+        self.restarts[name] += counted
         if self.restarts[name] > self.max_restarts:
             self.quarantine(name, f"restarted {self.max_restarts} times and {why} again")
             return

@@ -56,10 +56,21 @@ def test_a_batch_is_one_pipeline_with_a_reset_before_every_program():
     plan = _Plan([queued, blocking, queued], wire)
     assert [len(setup(p)) for p in (queued, blocking)] == [3, 2]  # RESET, HELLO 3, FLUSHALL / RESET, FLUSHALL
     assert plan.starts == [0, 6, 11] and plan.setups == [3, 2, 3]
-    [chunk] = plan.chunks
-    assert chunk.count == 17 and chunk.blocking  # BLPOP outside MULTI may block: the wait gets its grace
+    # BLPOP outside MULTI may block: it ends a chunk, whose wait gets its grace; the rest follows its reply
+    assert [(c.count, c.blocking) for c in plan.chunks] == [(10, True), (7, False)]
     assert not _Plan([queued], wire).chunks[0].blocking  # inside MULTI nothing blocks
     assert plan.program_at(5) == 0 and plan.program_at(6) == 1 and plan.program_at(16) == 2
+    assert plan.names[6:11] == ["reset", "flushall", "set", "blpop", "get"]
+
+
+def test_a_command_after_which_a_target_stalled_ends_its_chunk():
+    """Once a target left a pipeline unanswered after KEYS, later plans send what follows KEYS after its reply."""
+    program = Program((Command.of("SET", "a", 1), Command.of("KEYS", "*"), Command.of("GET", "a")))
+    wire = _Wire(SPEC)
+    assert [c.count for c in _Plan([program, program], wire).chunks] == [10]
+    wire.stalling.add("keys")
+    assert [c.count for c in _Plan([program, program], wire).chunks] == [4, 5, 1]
+    assert [c.count for c in _Plan([program], wire, pipelined=False).chunks] == [1] * 5
 
 
 @pytest.mark.parametrize("command,a,b,cls", [
