@@ -373,11 +373,13 @@ class Runner:
                 if s.dead is not None and (s.dead.kind is Kind.TIMEOUT or not s.target.is_alive())}
         learned = set()
         for s in lane.sessions:
+            answered = any(o is not s and (o.dead is None or o.dead_at > s.dead_at) for o in lane.sessions)
             if s.name in hung and s.dead.kind is Kind.TIMEOUT and 0 < s.dead_at <= len(lane.plan.names) \
-                    and len(self._wire.stalling) < self.MAX_STALLING:
-                # the command answered last may be one after which this target stops reading the pipeline (KeyDB
-                # after KEYS or EXEC): later batches send what follows it once it has answered. Learning that is
-                # not a failure of the target, so that restart is not counted towards quarantine.
+                    and answered and len(self._wire.stalling) < self.MAX_STALLING:
+                # the others answered where this target went silent: the command it answered last may be one
+                # after which it stops reading the pipeline (KeyDB after KEYS): later batches send what follows it
+                # once it has answered. Learning that is no failure of the target's, so the restart is not counted
+                # towards quarantine.
                 name = lane.plan.names[s.dead_at - 1]
                 if name not in self._wire.stalling:
                     self._wire.stalling.add(name)
