@@ -82,6 +82,14 @@ def test_keys_star_lists_every_key_even_the_empty_name(conn):
     assert_members(conn.call("KEYS", "**"), bulks("a").value)
 
 
+def test_keys_then_the_pipelined_commands_are_answered(conn):
+    put(conn, "a", "1")
+    conn.send_raw(b"*2\r\n$4\r\nKEYS\r\n$1\r\n*\r\n*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\na\r\n")
+    assert_members(conn.read_reply(timeout=2), bulks("a").value)
+    assert_reply(conn.read_reply(timeout=2), simple("PONG"))
+    assert_reply(conn.read_reply(timeout=2), bulk("1"))
+
+
 def test_keys_empty_pattern_matches_the_empty_name(conn):
     put(conn, "", "1", "a", "2")
     assert_reply(conn.call("KEYS", ""), bulks(""))
