@@ -9,8 +9,9 @@ import itertools
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from forkdiff.spec import CommandSpec, load_spec
 
@@ -26,6 +27,7 @@ from .notify import notify_expired, notify_new
 from .pubsub import with_own_pushes
 from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
+from .scripting.busy import BusyScripts
 
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
 _NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
@@ -110,12 +112,32 @@ class Engine:
         # checker is not blind) without touching the shared registry.
         self.handlers = HANDLERS
         self.runtime = "engine"  # the concurrency model serving this engine (set by the runtime)
+        self.busy = BusyScripts(self)  # the running script, and what others may do beside it
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
         """The command's time: fixed while one command (or one EXEC) runs, as Redis caches it."""
         now = getattr(self._local, "now", None)
         return now if now is not None else self.real_clock()
+
+    def refresh_command_time(self) -> None:
+        if getattr(self._local, "now", None) is not None:
+            self._local.now = self.real_clock()
+
+    @contextmanager
+    def outside_command(self) -> Iterator[None]:
+        """Execute other clients' commands from inside a running script (its interrupt serves them): the
+        script's per-thread command state is set aside meanwhile."""
+        local = self._local
+        saved = {name: getattr(local, name, None) for name in ("now", "client", "executing")}
+        saved["depth"] = getattr(local, "depth", 0)
+        local.now = local.client = local.executing = None
+        local.depth = 0
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                setattr(local, name, value)
 
     # -- clients -----------------------------------------------------------------------------------------------
     def new_client(self, **kwargs: Any) -> ClientState:
@@ -190,6 +212,8 @@ class Engine:
             return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())))
         if client.in_multi and "no_multi" in spec.flags:
             return self._reject(client, name, Err(errors.NOT_IN_MULTI))
+        if self.busy.running is not None and (busy := self.busy.rejection(spec)) is not None:
+            return self._reject(client, name, busy)
         if "client_pause" in self.extensions and pause_holds(self, client, spec, argv):
             return POSTPONED
         if client.in_multi and spec.name.split("|")[0] not in _NOT_QUEUED:

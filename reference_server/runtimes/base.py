@@ -10,11 +10,49 @@ import asyncio
 import itertools
 import socket
 import threading
+from functools import partial
 from typing import Any, Callable
 
 from ..blocking import expire_blocked
 from ..engine import Engine
 from .connection import ClientConnection
+
+def _nothing() -> None:
+    return None
+
+
+def run_pending_events(loop: asyncio.AbstractEventLoop, rounds: int = 8) -> None:
+    """Process the loop's ready socket events from inside one of its callbacks (a script that timed out).
+
+    asyncio has no re-entrant run: this polls the selector without waiting, takes the callbacks that added to the
+    ready queue (behind those the outer iteration still has to run, which stay where they are) and runs them, a few
+    rounds, so an accepted connection or a resumed task gets as far as it can."""
+    selector, ready = getattr(loop, "_selector", None), getattr(loop, "_ready", None)
+    if selector is None or ready is None:
+        return
+    base = len(ready)
+    loop._process_events(selector.select(0))  # type: ignore[attr-defined]
+    for _ in range(rounds):
+        fresh = len(ready) - base
+        if fresh <= 0:
+            return
+        handles = [ready.pop() for _ in range(fresh)]
+        for handle in reversed(handles):
+            if not handle._cancelled:
+                _run_nested(loop, handle)
+
+
+def _run_nested(loop: asyncio.AbstractEventLoop, handle: asyncio.Handle) -> None:
+    """A handle's callback outside its context: a transport's reader handle is one object reused for every event,
+    and its context is already entered when the script started from that very connection."""
+    try:
+        handle._callback(*handle._args)  # type: ignore[attr-defined]
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:
+        loop.call_exception_handler({"message": "exception in a callback run during a busy script",
+                                     "exception": exc, "handle": handle})
+
 
 MAX_TICK_S = 0.01  # blocked-client timeouts are checked at least this often (faster when hz asks for it)
 
@@ -36,20 +74,34 @@ class LoopServer:
         self._rr = itertools.count()
         self._error: OSError | None = None
         self.engine.runtime = self.name  # reported by INFO server as forkdiff_runtime
+        self.engine.busy.process_events = self.process_events_while_blocked
 
     # -- what runtimes override ------------------------------------------------------------------------------------
     def execute(self, client: Any, argv: list[bytes]) -> Any:
         return self.engine.execute(client, argv)
 
-    def exclusive(self, fn: Callable[[], Any]) -> Any:
-        """Run `fn` with nothing else executing (the single-loop runtime: already the case)."""
+    def exclusive(self, fn: Callable[[], Any], when_busy: Callable[[], Any] | None = None) -> Any:
+        """Run `fn` with nothing else executing (the single-loop runtime: already the case). While a script runs
+        (it holds the keyspace), `when_busy` runs instead, if given."""
+        if when_busy is not None and self.engine.busy.running is not None:
+            return when_busy()
         return fn()
 
     def new_client(self, **kwargs: Any) -> Any:
-        return self.exclusive(lambda: self.engine.new_client(**kwargs))
+        make = partial(self.engine.new_client, **kwargs)
+        return self.exclusive(make, when_busy=make)  # registering a connection touches nothing a script uses
 
     def drop_client(self, client: Any) -> None:
-        self.exclusive(lambda: self.engine.drop_client(client))
+        drop = partial(self.engine.drop_client, client)
+        self.exclusive(drop, when_busy=lambda: self.engine.busy.defer(drop) or drop())
+
+    def process_events_while_blocked(self) -> None:
+        """Called on a running script's thread once it has timed out: serve what is waiting there (Redis's
+        processEventsWhileBlocked). An I/O loop running the script processes its pending socket events nested;
+        a thread without a loop (a shard, a worker) has nothing to serve: other threads do it."""
+        loop = asyncio._get_running_loop()
+        if loop is not None and loop in self.loops:
+            run_pending_events(loop)
 
     def start_workers(self) -> None:
         """Threads beyond the I/O loops (executors, shards)."""
@@ -79,11 +131,15 @@ class LoopServer:
             period = 1 / max(1, self.engine.config.get_int("hz"))
             await asyncio.sleep(min(MAX_TICK_S, period))
             if any(c.client is not None and c.client.blocked is not None for c in list(self.connections)):
-                self.exclusive(self._housekeeping)
+                self.exclusive(self._unless_busy(self._housekeeping), when_busy=_nothing)
             if loop.time() >= next_expire:
                 next_expire = loop.time() + period
-                self.exclusive(self.engine.active_expire_cycle)
+                self.exclusive(self._unless_busy(self.engine.active_expire_cycle), when_busy=_nothing)
             self.engine.before_sleep(timer=True)
+
+    def _unless_busy(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """Timer work that waits for a running script's end (as Redis's cron does not run during one)."""
+        return lambda: None if self.engine.busy.running is not None else fn()
 
     def _loop_thread(self, index: int, ready: threading.Event) -> None:
         loop = asyncio.new_event_loop()
@@ -172,6 +228,7 @@ class LoopServer:
 
     def stop(self) -> None:
         self._stopping.set()
+        self.engine.busy.abort()  # a running script ends at its next interrupt
         if self._sock is not None:
             self._sock.close()
         for loop in self.loops:

@@ -114,6 +114,9 @@ class ClientConnection(asyncio.Protocol):
         self.out: list[bytes] = []
         self.batch: Batch | None = None  # the batch executing on another thread, if any
         self.batching = hasattr(server, "execute_batch")
+        # A command is executing on this connection's own thread: a script that timed out serves other clients
+        # from inside it, and this connection's input must wait (Redis protects the script's caller the same way).
+        self.in_command = False
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -172,7 +175,7 @@ class ClientConnection(asyncio.Protocol):
                 self.loop.call_soon(self._pump_if_idle)
 
     def _pump_if_idle(self) -> None:
-        if not self.waiting and not self.closing:
+        if not self.waiting and not self.closing and not self.in_command:
             self.pump()
 
     # -- input ---------------------------------------------------------------------------------------------------
@@ -181,10 +184,11 @@ class ClientConnection(asyncio.Protocol):
             return
         self.client.net_in += len(data)  # CLIENT LIST tot-net-in
         self.parser.feed(data)
-        if not self.waiting and self._close_past_query_limit(self.parser.pending):
+        if self.waiting or self.in_command:
             return
-        if not self.waiting:
-            self.pump()
+        if self._close_past_query_limit(self.parser.pending):
+            return
+        self.pump()
 
     def query_limit_passed(self, request_bytes: int) -> bool:
         limit = self.engine.config.get_int("client-query-buffer-limit")
@@ -233,7 +237,11 @@ class ClientConnection(asyncio.Protocol):
                     return
                 continue
             self.executing = argv
-            result = self.server.execute(self.client, argv)
+            self.in_command = True
+            try:
+                result = self.server.execute(self.client, argv)
+            finally:
+                self.in_command = False
             if result is POSTPONED:
                 self._hold(argv)
                 return
