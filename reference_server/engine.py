@@ -202,18 +202,18 @@ class Engine:
         if rejection is not None:
             return self._reject(client, name, rejection)
         if not client.authenticated and spec.name.split("|")[0] not in _NO_AUTH_NEEDED:
-            return self._reject(client, name, Err(errors.NOAUTH))
+            return self._reject(client, name, Err(errors.NOAUTH), spec)
         acl = self.extensions.get("acl")
         if acl is not None and client.user in acl.limited:  # ACL: only users lacking a permission are checked
             denied = acl.check(self, client, spec, argv)
             if denied is not None:
-                return self._reject(client, name, denied)
+                return self._reject(client, name, denied, spec)
         if "pubsub" in client.flags and client.resp == 2 and spec.name not in _PUBSUB_CONTEXT:
-            return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())))
+            return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())), spec)
         if client.in_multi and "no_multi" in spec.flags:
-            return self._reject(client, name, Err(errors.NOT_IN_MULTI))
+            return self._reject(client, name, Err(errors.NOT_IN_MULTI), spec)
         if self.busy.running is not None and (busy := self.busy.rejection(spec)) is not None:
-            return self._reject(client, name, busy)
+            return self._reject(client, name, busy, spec)
         if "client_pause" in self.extensions and pause_holds(self, client, spec, argv):
             return POSTPONED
         if client.in_multi and spec.name.split("|")[0] not in _NOT_QUEUED:
@@ -222,9 +222,11 @@ class Engine:
             return "QUEUED"
         return self.call(client, spec, handler, argv)
 
-    def _reject(self, client: ClientState, name: str, rejection: Err) -> Err:
+    def _reject(self, client: ClientState, name: str, rejection: Err, spec: CommandSpec | None = None) -> Err:
         """Refuse a command before it runs: inside MULTI that dooms the transaction; a refused EXEC ends it."""
         self.stats["rejected_calls"] += 1
+        if spec is not None:  # a known command: its own rejected_calls (INFO commandstats)
+            self.command_stats.setdefault(spec.name, [0, 0, 0, 0])[1] += 1
         self.count_error(rejection)
         if name == "exec":
             from .commands.transactions import discard_transaction

@@ -21,19 +21,27 @@ def _nothing() -> None:
     return None
 
 
-def run_pending_events(loop: asyncio.AbstractEventLoop, rounds: int = 8) -> None:
+def run_pending_events(loop: asyncio.AbstractEventLoop, outer: int, rounds: int = 8) -> None:
     """Process the loop's ready socket events from inside one of its callbacks (a script that timed out).
 
-    asyncio has no re-entrant run: this polls the selector without waiting, takes the callbacks that added to the
-    ready queue (behind those the outer iteration still has to run, which stay where they are) and runs them, a few
-    rounds, so an accepted connection or a resumed task gets as far as it can."""
+    asyncio has no re-entrant run: this polls the selector without waiting and runs what is ready. The `outer`
+    first entries of the ready queue belong to the iteration the script interrupted, which will pop exactly that
+    many: each one run here is swapped for a cancelled stand-in, which it skips. Callbacks queued behind them are
+    taken off and run, a few rounds, so an accepted connection or a resumed task gets as far as it can; what is
+    left waits for the next call."""
     selector, ready = getattr(loop, "_selector", None), getattr(loop, "_ready", None)
     if selector is None or ready is None:
         return
-    base = len(ready)
+    stand_in = asyncio.Handle(_nothing, (), loop)
+    stand_in.cancel()
+    for index in range(min(outer, len(ready))):
+        handle = ready[index]
+        if not handle._cancelled:
+            ready[index] = stand_in
+            _run_nested(loop, handle)
     loop._process_events(selector.select(0))  # type: ignore[attr-defined]
     for _ in range(rounds):
-        fresh = len(ready) - base
+        fresh = len(ready) - outer
         if fresh <= 0:
             return
         handles = [ready.pop() for _ in range(fresh)]
@@ -100,8 +108,11 @@ class LoopServer:
         processEventsWhileBlocked). An I/O loop running the script processes its pending socket events nested;
         a thread without a loop (a shard, a worker) has nothing to serve: other threads do it."""
         loop = asyncio._get_running_loop()
-        if loop is not None and loop in self.loops:
-            run_pending_events(loop)
+        run = self.engine.busy.running
+        if loop is not None and loop in self.loops and run is not None:
+            # what the loop had queued when the script first served others belongs to the iteration it interrupted
+            outer = run.scratch.setdefault(("outer_ready", id(loop)), len(getattr(loop, "_ready", ())))
+            run_pending_events(loop, outer)
 
     def start_workers(self) -> None:
         """Threads beyond the I/O loops (executors, shards)."""
@@ -158,6 +169,8 @@ class LoopServer:
         try:
             loop.run_forever()
         finally:
+            if index == 0:
+                self._close_listener()
             for conn in [c for c in self.connections if c.loop is loop]:
                 conn.close_now()
             tasks = asyncio.all_tasks(loop)
@@ -179,20 +192,36 @@ class LoopServer:
         self._sock = sock
         self.port = sock.getsockname()[1]
         self.engine.config.values.update(port=str(self.port), bind=self.host)  # what CONFIG GET and INFO show
-        loop.create_task(self._accept(loop, sock))
+        loop.add_reader(sock.fileno(), self._accept_ready, loop, sock)
 
-    async def _accept(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+    def _accept_ready(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        """Accept every pending connection (a plain reader callback, so a busy script may run it nested)."""
         while not self._stopping.is_set():
             try:
-                conn, _ = await loop.sock_accept(sock)
-            except (OSError, asyncio.CancelledError):
+                conn, _ = sock.accept()
+            except (BlockingIOError, InterruptedError):
                 return
+            except OSError:  # the listener closed
+                return
+            conn.setblocking(False)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             target = self.loops[next(self._rr) % len(self.loops)]
             if target is loop:
                 loop.create_task(self._attach(conn))
             else:
                 target.call_soon_threadsafe(lambda c=conn, t=target: t.create_task(self._attach(c)))
+
+    def _close_listener(self) -> None:
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return
+        loop = self.loops[0] if self.loops else None
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.remove_reader(sock.fileno())
+            except (ValueError, OSError):
+                pass
+        sock.close()
 
     async def _attach(self, conn: socket.socket) -> None:
         loop = asyncio.get_running_loop()
@@ -229,7 +258,10 @@ class LoopServer:
     def stop(self) -> None:
         self._stopping.set()
         self.engine.busy.abort()  # a running script ends at its next interrupt
-        if self._sock is not None:
+        first = self.loops[0] if self.loops else None
+        if first is not None and first.is_running():
+            first.call_soon_threadsafe(self._close_listener)
+        elif self._sock is not None:
             self._sock.close()
         for loop in self.loops:
             if loop is not None and loop.is_running():

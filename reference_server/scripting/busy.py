@@ -37,6 +37,7 @@ class RunningScript:
     timed_out: bool = False
     killed: bool = False
     wrote: bool = False  # a write command ran: the script can no longer be killed
+    scratch: dict = field(default_factory=dict)  # what the runtime keeps while serving others from this script
 
     @property
     def busy_error(self) -> str:
