@@ -6,6 +6,7 @@ the same engine in any concurrency model and tests can drive it with a manual cl
 from __future__ import annotations
 
 import itertools
+import logging
 import random
 import threading
 import time
@@ -31,6 +32,8 @@ from .scripting.busy import BusyScripts
 
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
 _NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
+_CONTAINERS = frozenset({b"config", b"client", b"script", b"function", b"object", b"memory", b"xinfo", b"xgroup",
+                         b"command", b"acl", b"cluster", b"latency", b"slowlog", b"pubsub", b"module", b"debug"})
 _NO_AUTH_NEEDED = frozenset({"auth", "hello", "quit", "reset"})
 # Observers of every executed command, fn(engine, client, spec, argv, duration_us): the slowlog, MONITOR and the
 # latency histograms register themselves here (commands/slowlog.py, commands/monitor.py, commands/latency.py).
@@ -38,6 +41,18 @@ CALL_HOOKS: list[Callable[..., None]] = []
 # What a RESP2 client subscribed to anything may still run (the "pubsub" flag is kept by the pub/sub module).
 _PUBSUB_CONTEXT = frozenset({"ping", "subscribe", "ssubscribe", "psubscribe", "unsubscribe", "sunsubscribe",
                              "punsubscribe", "quit", "reset"})
+
+
+log = logging.getLogger("reference_server")
+
+
+def internal_error(argv: list[bytes], exc: BaseException) -> Err:
+    """The one answer to a command whose execution raised (see errors.INTERNAL_ERROR): logged with the command."""
+    name = _sanitize(argv[0][:64]).upper() if argv else "?"
+    if len(argv) > 1 and argv[0].lower() in _CONTAINERS:
+        name += " " + _sanitize(argv[1][:64]).upper()
+    log.error("internal error executing %s: %s", name, exc, exc_info=exc)
+    return Err(errors.INTERNAL_ERROR % (name, type(exc).__name__))
 
 
 def wall_clock_ms() -> int:
@@ -172,7 +187,10 @@ class Engine:
             local.now = self.real_clock()
             local.client = client
         try:
-            reply = self._dispatch(client, argv)
+            try:
+                reply = self._dispatch(client, argv)
+            except Exception as exc:  # a bug outside a handler (checks, hooks): the same policy as inside one
+                reply = internal_error(argv, exc)
             if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
                 return reply
             client.last_interaction_ms = self.real_clock()
@@ -269,6 +287,8 @@ class Engine:
             reply = handler(self, client, argv)
         except CommandError as exc:
             reply = exc.reply
+        except Exception as exc:  # a handler bug: logged and answered, the connection lives on
+            reply = internal_error(argv, exc)
         finally:
             local.depth = depth
             local.executing = caller

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..client_pause import POSTPONED, remaining_ms, wait_for_unpause
 from ..protocol import CROSS_PROTOCOL, QueryBufferLimit, RequestParser, request_size
+from ..engine import internal_error
 from ..replies import NO_REPLY, Err, encode
 
 
@@ -82,17 +83,22 @@ class Batch:
 
 
 def call_safely(execute: Any, client: Any, argv: list[bytes]) -> Any:
+    """execute(client, argv), or the engine's internal-error answer when the runtime's own code raises (a Future
+    comes back as it is: `reply_of` reads it)."""
     try:
-        return execute(client, argv)
-    except Exception as exc:  # an executor bug must not kill the connection silently
-        return Err(f"ERR internal error: {type(exc).__name__}")
+        result = execute(client, argv)
+    except Exception as exc:  # a runtime bug must not kill the connection: the engine's policy answers it
+        return internal_error(argv, exc)
+    if isinstance(result, Future):
+        result.argv = argv  # type: ignore[attr-defined]
+    return result
 
 
 def reply_of(future: Future) -> Any:
     try:
         return future.result()
-    except Exception as exc:  # an executor bug must not kill the connection silently
-        return Err(f"ERR internal error: {type(exc).__name__}")
+    except Exception as exc:  # a runtime bug must not kill the connection: the engine's policy answers it
+        return internal_error(getattr(future, "argv", []), exc)
 
 
 class ClientConnection(asyncio.Protocol):
@@ -239,7 +245,7 @@ class ClientConnection(asyncio.Protocol):
             self.executing = argv
             self.in_command = True
             try:
-                result = self.server.execute(self.client, argv)
+                result = call_safely(self.server.execute, self.client, argv)
             finally:
                 self.in_command = False
             if result is POSTPONED:
