@@ -25,8 +25,9 @@ from typing import Any
 
 from forkdiff.spec import CommandSpec
 from forkdiff.types import AGGREGATES, Command, Kind, Reply
+from reference_server.errors import INTERNAL_ERROR_MARK
 
-CLASSES = ("transport", "protocol", "error_vs_value", "error_code", "resp_type", "value", "order",
+CLASSES = ("crash", "transport", "protocol", "error_vs_value", "error_code", "resp_type", "value", "order",
            "float_format", "error_text")
 RANK = {c: i for i, c in enumerate(CLASSES)}
 
@@ -89,7 +90,7 @@ def compare(spec: CommandSpec | None, expected: Reply, got: Reply) -> Verdict:
     """The most significant difference between two replies to the same command, or Verdict(None)."""
     rule = rule_for(spec)
     v = Verdict(None, [rule])
-    cls = _transport(expected, got) or _errors(expected, got, v) or _wire_type(expected, got)
+    cls = _crash(expected, got) or _transport(expected, got) or _errors(expected, got, v) or _wire_type(expected, got)
     if cls:
         v.cls = cls
         return v
@@ -98,6 +99,17 @@ def compare(spec: CommandSpec | None, expected: Reply, got: Reply) -> Verdict:
     window = TTL_WINDOWS.get(spec.name.split("|")[0], 0) if spec else 0
     v.cls = _values(expected, got, rule, window, v)
     return v
+
+
+def is_internal_error(r: Reply) -> bool:
+    """The reference server's answer to a command whose handler raised (its bug, never a Redis reply)."""
+    return r.kind is Kind.ERROR and isinstance(r.value, str) and r.value.startswith(INTERNAL_ERROR_MARK)
+
+
+def _crash(a: Reply, b: Reply) -> str | None:
+    if is_internal_error(a) or is_internal_error(b):
+        return "crash"
+    return None
 
 
 def _transport(a: Reply, b: Reply) -> str | None:

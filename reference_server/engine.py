@@ -6,11 +6,13 @@ the same engine in any concurrency model and tests can drive it with a manual cl
 from __future__ import annotations
 
 import itertools
+import logging
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from forkdiff.spec import CommandSpec, load_spec
 
@@ -28,9 +30,12 @@ from .pubsub import with_own_pushes
 from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
 from .replication import is_readonly_replica
+from .scripting.busy import BusyScripts
 
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
 _NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
+_CONTAINERS = frozenset({b"config", b"client", b"script", b"function", b"object", b"memory", b"xinfo", b"xgroup",
+                         b"command", b"acl", b"cluster", b"latency", b"slowlog", b"pubsub", b"module", b"debug"})
 _NO_AUTH_NEEDED = frozenset({"auth", "hello", "quit", "reset"})
 # Observers of every executed command, fn(engine, client, spec, argv, duration_us): the slowlog, MONITOR and the
 # latency histograms register themselves here (commands/slowlog.py, commands/monitor.py, commands/latency.py).
@@ -38,6 +43,18 @@ CALL_HOOKS: list[Callable[..., None]] = []
 # What a RESP2 client subscribed to anything may still run (the "pubsub" flag is kept by the pub/sub module).
 _PUBSUB_CONTEXT = frozenset({"ping", "subscribe", "ssubscribe", "psubscribe", "unsubscribe", "sunsubscribe",
                              "punsubscribe", "quit", "reset"})
+
+
+log = logging.getLogger("reference_server")
+
+
+def internal_error(argv: list[bytes], exc: BaseException) -> Err:
+    """The one answer to a command whose execution raised (see errors.INTERNAL_ERROR): logged with the command."""
+    name = _sanitize(argv[0][:64]).upper() if argv else "?"
+    if len(argv) > 1 and argv[0].lower() in _CONTAINERS:
+        name += " " + _sanitize(argv[1][:64]).upper()
+    log.error("internal error executing %s: %s", name, exc, exc_info=exc)
+    return Err(errors.INTERNAL_ERROR % (name, type(exc).__name__))
 
 
 def wall_clock_ms() -> int:
@@ -113,12 +130,32 @@ class Engine:
         self.handlers = HANDLERS
         self.runtime = "engine"  # the concurrency model serving this engine (set by the runtime)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE 0 stops the timer's expiry cycle
+        self.busy = BusyScripts(self)  # the running script, and what others may do beside it
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
         """The command's time: fixed while one command (or one EXEC) runs, as Redis caches it."""
         now = getattr(self._local, "now", None)
         return now if now is not None else self.real_clock()
+
+    def refresh_command_time(self) -> None:
+        if getattr(self._local, "now", None) is not None:
+            self._local.now = self.real_clock()
+
+    @contextmanager
+    def outside_command(self) -> Iterator[None]:
+        """Execute other clients' commands from inside a running script (its interrupt serves them): the
+        script's per-thread command state is set aside meanwhile."""
+        local = self._local
+        saved = {name: getattr(local, name, None) for name in ("now", "client", "executing")}
+        saved["depth"] = getattr(local, "depth", 0)
+        local.now = local.client = local.executing = None
+        local.depth = 0
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                setattr(local, name, value)
 
     # -- clients -----------------------------------------------------------------------------------------------
     def new_client(self, **kwargs: Any) -> ClientState:
@@ -153,7 +190,10 @@ class Engine:
             local.now = self.real_clock()
             local.client = client
         try:
-            reply = self._dispatch(client, argv)
+            try:
+                reply = self._dispatch(client, argv)
+            except Exception as exc:  # a bug outside a handler (checks, hooks): the same policy as inside one
+                reply = internal_error(argv, exc)
             if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
                 return reply
             client.last_interaction_ms = self.real_clock()
@@ -185,19 +225,21 @@ class Engine:
         if spec.name == "debug" and not self._debug_allowed(client):
             return self._reject(client, name, Err(errors.DEBUG_NOT_ALLOWED))
         if not client.authenticated and spec.name.split("|")[0] not in _NO_AUTH_NEEDED:
-            return self._reject(client, name, Err(errors.NOAUTH))
+            return self._reject(client, name, Err(errors.NOAUTH), spec)
         acl = self.extensions.get("acl")
         if acl is not None and client.user in acl.limited:  # ACL: only users lacking a permission are checked
             denied = acl.check(self, client, spec, argv)
             if denied is not None:
-                return self._reject(client, name, denied)
+                return self._reject(client, name, denied, spec)
         refusal = self._server_state_refusal(client, spec)
         if refusal is not None:
-            return self._reject(client, name, refusal)
+            return self._reject(client, name, refusal, spec)
         if "pubsub" in client.flags and client.resp == 2 and spec.name not in _PUBSUB_CONTEXT:
-            return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())))
+            return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())), spec)
         if client.in_multi and "no_multi" in spec.flags:
-            return self._reject(client, name, Err(errors.NOT_IN_MULTI))
+            return self._reject(client, name, Err(errors.NOT_IN_MULTI), spec)
+        if self.busy.running is not None and (busy := self.busy.rejection(spec)) is not None:
+            return self._reject(client, name, busy, spec)
         if "client_pause" in self.extensions and pause_holds(self, client, spec, argv):
             return POSTPONED
         if client.in_multi and spec.name.split("|")[0] not in _NOT_QUEUED:
@@ -228,9 +270,11 @@ class Engine:
             return Err(errors.READONLY_REPLICA)
         return None
 
-    def _reject(self, client: ClientState, name: str, rejection: Err) -> Err:
+    def _reject(self, client: ClientState, name: str, rejection: Err, spec: CommandSpec | None = None) -> Err:
         """Refuse a command before it runs: inside MULTI that dooms the transaction; a refused EXEC ends it."""
         self.stats["rejected_calls"] += 1
+        if spec is not None:  # a known command: its own rejected_calls (INFO commandstats)
+            self.command_stats.setdefault(spec.name, [0, 0, 0, 0])[1] += 1
         self.count_error(rejection)
         if name == "exec":
             from .commands.transactions import discard_transaction
@@ -273,6 +317,8 @@ class Engine:
             reply = handler(self, client, argv)
         except CommandError as exc:
             reply = exc.reply
+        except Exception as exc:  # a handler bug: logged and answered, the connection lives on
+            reply = internal_error(argv, exc)
         finally:
             local.depth = depth
             local.executing = caller

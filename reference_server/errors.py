@@ -114,6 +114,15 @@ SCRIPT_NUMKEYS_TOO_BIG = "ERR Number of keys can't be greater than number of arg
 SCRIPT_NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative"
 NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL."
 NOTBUSY = "NOTBUSY No scripts in execution right now."
+# The reference's own policy for a handler that raises (Redis has no such reply): the command is answered with this
+# error, the connection stays open, and the exception goes to the log. The fuzzer reports it as a crash.
+INTERNAL_ERROR_MARK = "ERR internal error in the reference server:"
+INTERNAL_ERROR = INTERNAL_ERROR_MARK + " %s raised %s (see the server log)"
+BUSY_EVAL = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+BUSY_FUNCTION = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+UNKILLABLE = ("UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait "
+              "the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
+SCRIPT_KILLED = "ERR Script killed by user with SCRIPT KILL..."
 SCRIPT_COMPILE = "ERR Error compiling script (new function): %s"
 SCRIPT_FLUSH_OPTION = "ERR SCRIPT FLUSH only support SYNC|ASYNC option"
 SCRIPT_SHEBANG_INVALID = "ERR Invalid script shebang"

@@ -111,9 +111,10 @@ def parse_long_double(s: bytes) -> LongDouble | None:
 
 
 def add_long_double(a: LongDouble, b: LongDouble) -> LongDouble:
-    """a + b rounded once, as the FPU does; inf - inf is NaN."""
+    """a + b rounded once, as the FPU does; an infinity absorbs any finite value (which may be beyond a Python
+    float's range, so it is never converted), and inf - inf is NaN."""
     if isinstance(a, float) or isinstance(b, float):
-        return float(a) + float(b)
+        return (a if isinstance(a, float) else 0.0) + (b if isinstance(b, float) else 0.0)
     return round_to_long_double(a + b)
 
 

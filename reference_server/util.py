@@ -43,16 +43,24 @@ def string2ll(s: bytes) -> int | None:
 _FLOAT_RE = re.compile(rb"^[ \t\n\r\v\f]*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity|nan)$", re.I)
 
 
+def _hex_double(s: bytes) -> float | None:
+    """strtod of a hexadecimal float; None where it sets ERANGE (overflow, or underflow to zero)."""
+    try:
+        value = float.fromhex(s.decode())
+    except (ValueError, OverflowError):
+        return None
+    if value == 0 and any(c not in b"0.xX+-" for c in s.lower().split(b"p")[0]):
+        return None
+    return value
+
+
 def string2d(s: bytes) -> float | None:
     """Redis's getDoubleFromObject/strtod rules: no trailing space, no empty, 'inf' allowed, NaN refused."""
     if not s or len(s) > 5000 or s[-1:].isspace() or s[:1].isspace():
         return None
     if not _FLOAT_RE.match(s):
         if s.lower().startswith((b"0x", b"-0x", b"+0x")):
-            try:
-                return float.fromhex(s.decode())
-            except ValueError:
-                return None
+            return _hex_double(s)
         return None
     v = float(s)
     if math.isnan(v):

@@ -121,16 +121,18 @@ def _library_entry(library: Library, with_code: bool) -> Map:
 
 @command("function|stats")
 def function_stats(engine, client, argv):
-    # A function runs to its end before anything else is served, so none is ever running when this is.
+    running = engine.busy.function_stats()  # served beside a timed-out script (see scripting/busy.py)
+    if type(running) is Err:
+        return running
     state = functions(engine)
     functions_count = sum(len(library.functions) for library in state.libraries.values())
     counts = Map([(b"libraries_count", len(state.libraries)), (b"functions_count", functions_count)])
-    return Map([(b"running_script", None), (b"engines", Map([(ENGINE_NAME.encode(), counts)]))])
+    return Map([(b"running_script", running), (b"engines", Map([(ENGINE_NAME.encode(), counts)]))])
 
 
 @command("function|kill")
 def function_kill(engine, client, argv):
-    return Err(errors.NOTBUSY)
+    return engine.busy.kill(eval_mode=False)
 
 
 @command("function|dump")
@@ -161,4 +163,4 @@ def fcall(engine, client, argv):
     if function is None:
         return Err(errors.FUNCTION_NOT_FOUND)
     keys, args = keys_and_args(argv, errors.FUNCTION_BAD_NUMKEYS)
-    return state.call(client, function, keys, args, argv[0].lower() == b"fcall_ro")
+    return state.call(client, function, keys, args, argv[0].lower() == b"fcall_ro", argv)

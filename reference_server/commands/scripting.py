@@ -76,15 +76,16 @@ def _load(engine, body: bytes) -> Script:
     return scripting(engine).load(body, function_body, read_only)
 
 
-def _run(engine, client, script: Script, keys, args, read_only: bool):
-    return scripting(engine).run(client, script, keys, args, read_only)
+def _run(engine, client, script: Script, keys, args, argv):
+    read_only = argv[0].lower() in (b"eval_ro", b"evalsha_ro")
+    return scripting(engine).run(client, script, keys, args, read_only, argv)
 
 
 @command("eval", "eval_ro")
 def eval_(engine, client, argv):
     keys, args = keys_and_args(argv)
     script = _load(engine, argv[1])
-    return _run(engine, client, script, keys, args, argv[0].lower() == b"eval_ro")
+    return _run(engine, client, script, keys, args, argv)
 
 
 @command("evalsha", "evalsha_ro")
@@ -93,7 +94,7 @@ def evalsha(engine, client, argv):
     script = scripting(engine).scripts.get(as_text(argv[1]).lower())
     if script is None:
         return Err(errors.NOSCRIPT)
-    return _run(engine, client, script, keys, args, argv[0].lower() == b"evalsha_ro")
+    return _run(engine, client, script, keys, args, argv)
 
 
 @command("script|load")
@@ -117,8 +118,7 @@ def script_flush(engine, client, argv):
 
 @command("script|kill")
 def script_kill(engine, client, argv):
-    # A script runs to its end before anything else is served, so none is ever running when this is.
-    return Err(errors.NOTBUSY)
+    return engine.busy.kill(eval_mode=True)  # served beside a timed-out script (see scripting/busy.py)
 
 
 @command("script|help")

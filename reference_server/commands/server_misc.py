@@ -137,6 +137,9 @@ def shutdown(engine, client, argv):
         raise CommandError(errors.SYNTAX)
     if b"abort" in given:
         raise CommandError(errors.SHUTDOWN_NOT_IN_PROGRESS)
+    refusal = engine.busy.shutdown_refusal(nosave=b"nosave" in given)
+    if refusal is not None:
+        return refusal
     return Err(errors.SHUTDOWN_FAILED)
 
 

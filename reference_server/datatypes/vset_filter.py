@@ -223,8 +223,11 @@ def _strtod_whole(text: bytes) -> float:
     if _STRTOD.fullmatch(text):
         return float(text.strip(_SPACES))
     if _STRTOD_HEX.fullmatch(text):
+        hex_text = text.strip(_SPACES).decode()
         try:
-            return float.fromhex(text.strip(_SPACES).decode())
+            return float.fromhex(hex_text)
+        except OverflowError:  # strtod answers HUGE_VAL
+            return -math.inf if hex_text.startswith("-") else math.inf
         except ValueError:
             return 0.0
     return 0.0

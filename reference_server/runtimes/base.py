@@ -10,11 +10,57 @@ import asyncio
 import itertools
 import socket
 import threading
+from functools import partial
 from typing import Any, Callable
 
 from ..blocking import expire_blocked
 from ..engine import Engine
 from .connection import ClientConnection
+
+def _nothing() -> None:
+    return None
+
+
+def run_pending_events(loop: asyncio.AbstractEventLoop, outer: int, rounds: int = 8) -> None:
+    """Process the loop's ready socket events from inside one of its callbacks (a script that timed out).
+
+    asyncio has no re-entrant run: this polls the selector without waiting and runs what is ready. The `outer`
+    first entries of the ready queue belong to the iteration the script interrupted, which will pop exactly that
+    many: each one run here is swapped for a cancelled stand-in, which it skips. Callbacks queued behind them are
+    taken off and run, a few rounds, so an accepted connection or a resumed task gets as far as it can; what is
+    left waits for the next call."""
+    selector, ready = getattr(loop, "_selector", None), getattr(loop, "_ready", None)
+    if selector is None or ready is None:
+        return
+    stand_in = asyncio.Handle(_nothing, (), loop)
+    stand_in.cancel()
+    for index in range(min(outer, len(ready))):
+        handle = ready[index]
+        if not handle._cancelled:
+            ready[index] = stand_in
+            _run_nested(loop, handle)
+    loop._process_events(selector.select(0))  # type: ignore[attr-defined]
+    for _ in range(rounds):
+        fresh = len(ready) - outer
+        if fresh <= 0:
+            return
+        handles = [ready.pop() for _ in range(fresh)]
+        for handle in reversed(handles):
+            if not handle._cancelled:
+                _run_nested(loop, handle)
+
+
+def _run_nested(loop: asyncio.AbstractEventLoop, handle: asyncio.Handle) -> None:
+    """A handle's callback outside its context: a transport's reader handle is one object reused for every event,
+    and its context is already entered when the script started from that very connection."""
+    try:
+        handle._callback(*handle._args)  # type: ignore[attr-defined]
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:
+        loop.call_exception_handler({"message": "exception in a callback run during a busy script",
+                                     "exception": exc, "handle": handle})
+
 
 MAX_TICK_S = 0.01  # blocked-client timeouts are checked at least this often (faster when hz asks for it)
 
@@ -36,20 +82,37 @@ class LoopServer:
         self._rr = itertools.count()
         self._error: OSError | None = None
         self.engine.runtime = self.name  # reported by INFO server as forkdiff_runtime
+        self.engine.busy.process_events = self.process_events_while_blocked
 
     # -- what runtimes override ------------------------------------------------------------------------------------
     def execute(self, client: Any, argv: list[bytes]) -> Any:
         return self.engine.execute(client, argv)
 
-    def exclusive(self, fn: Callable[[], Any]) -> Any:
-        """Run `fn` with nothing else executing (the single-loop runtime: already the case)."""
+    def exclusive(self, fn: Callable[[], Any], when_busy: Callable[[], Any] | None = None) -> Any:
+        """Run `fn` with nothing else executing (the single-loop runtime: already the case). While a script runs
+        (it holds the keyspace), `when_busy` runs instead, if given."""
+        if when_busy is not None and self.engine.busy.running is not None:
+            return when_busy()
         return fn()
 
     def new_client(self, **kwargs: Any) -> Any:
-        return self.exclusive(lambda: self.engine.new_client(**kwargs))
+        make = partial(self.engine.new_client, **kwargs)
+        return self.exclusive(make, when_busy=make)  # registering a connection touches nothing a script uses
 
     def drop_client(self, client: Any) -> None:
-        self.exclusive(lambda: self.engine.drop_client(client))
+        drop = partial(self.engine.drop_client, client)
+        self.exclusive(drop, when_busy=lambda: self.engine.busy.defer(drop) or drop())
+
+    def process_events_while_blocked(self) -> None:
+        """Called on a running script's thread once it has timed out: serve what is waiting there (Redis's
+        processEventsWhileBlocked). An I/O loop running the script processes its pending socket events nested;
+        a thread without a loop (a shard, a worker) has nothing to serve: other threads do it."""
+        loop = asyncio._get_running_loop()
+        run = self.engine.busy.running
+        if loop is not None and loop in self.loops and run is not None:
+            # what the loop had queued when the script first served others belongs to the iteration it interrupted
+            outer = run.scratch.setdefault(("outer_ready", id(loop)), len(getattr(loop, "_ready", ())))
+            run_pending_events(loop, outer)
 
     def start_workers(self) -> None:
         """Threads beyond the I/O loops (executors, shards)."""
@@ -79,11 +142,15 @@ class LoopServer:
             period = 1 / max(1, self.engine.config.get_int("hz"))
             await asyncio.sleep(min(MAX_TICK_S, period))
             if any(c.client is not None and c.client.blocked is not None for c in list(self.connections)):
-                self.exclusive(self._housekeeping)
+                self.exclusive(self._unless_busy(self._housekeeping), when_busy=_nothing)
             if loop.time() >= next_expire:
                 next_expire = loop.time() + period
-                self.exclusive(self.engine.active_expire_cycle)
+                self.exclusive(self._unless_busy(self.engine.active_expire_cycle), when_busy=_nothing)
             self.engine.before_sleep(timer=True)
+
+    def _unless_busy(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """Timer work that waits for a running script's end (as Redis's cron does not run during one)."""
+        return lambda: None if self.engine.busy.running is not None else fn()
 
     def _loop_thread(self, index: int, ready: threading.Event) -> None:
         loop = asyncio.new_event_loop()
@@ -102,6 +169,8 @@ class LoopServer:
         try:
             loop.run_forever()
         finally:
+            if index == 0:
+                self._close_listener()
             for conn in [c for c in self.connections if c.loop is loop]:
                 conn.close_now()
             tasks = asyncio.all_tasks(loop)
@@ -123,20 +192,36 @@ class LoopServer:
         self._sock = sock
         self.port = sock.getsockname()[1]
         self.engine.config.values.update(port=str(self.port), bind=self.host)  # what CONFIG GET and INFO show
-        loop.create_task(self._accept(loop, sock))
+        loop.add_reader(sock.fileno(), self._accept_ready, loop, sock)
 
-    async def _accept(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+    def _accept_ready(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        """Accept every pending connection (a plain reader callback, so a busy script may run it nested)."""
         while not self._stopping.is_set():
             try:
-                conn, _ = await loop.sock_accept(sock)
-            except (OSError, asyncio.CancelledError):
+                conn, _ = sock.accept()
+            except (BlockingIOError, InterruptedError):
                 return
+            except OSError:  # the listener closed
+                return
+            conn.setblocking(False)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             target = self.loops[next(self._rr) % len(self.loops)]
             if target is loop:
                 loop.create_task(self._attach(conn))
             else:
                 target.call_soon_threadsafe(lambda c=conn, t=target: t.create_task(self._attach(c)))
+
+    def _close_listener(self) -> None:
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return
+        loop = self.loops[0] if self.loops else None
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.remove_reader(sock.fileno())
+            except (ValueError, OSError):
+                pass
+        sock.close()
 
     async def _attach(self, conn: socket.socket) -> None:
         loop = asyncio.get_running_loop()
@@ -172,7 +257,11 @@ class LoopServer:
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._sock is not None:
+        self.engine.busy.abort()  # a running script ends at its next interrupt
+        first = self.loops[0] if self.loops else None
+        if first is not None and first.is_running():
+            first.call_soon_threadsafe(self._close_listener)
+        elif self._sock is not None:
             self._sock.close()
         for loop in self.loops:
             if loop is not None and loop.is_running():

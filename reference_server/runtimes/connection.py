@@ -20,6 +20,7 @@ from typing import Any
 
 from ..client_pause import POSTPONED, remaining_ms, wait_for_unpause
 from ..protocol import CROSS_PROTOCOL, QueryBufferLimit, RequestParser, request_size
+from ..engine import internal_error
 from ..replies import NO_REPLY, Err, encode
 
 
@@ -82,17 +83,22 @@ class Batch:
 
 
 def call_safely(execute: Any, client: Any, argv: list[bytes]) -> Any:
+    """execute(client, argv), or the engine's internal-error answer when the runtime's own code raises (a Future
+    comes back as it is: `reply_of` reads it)."""
     try:
-        return execute(client, argv)
-    except Exception as exc:  # an executor bug must not kill the connection silently
-        return Err(f"ERR internal error: {type(exc).__name__}")
+        result = execute(client, argv)
+    except Exception as exc:  # a runtime bug must not kill the connection: the engine's policy answers it
+        return internal_error(argv, exc)
+    if isinstance(result, Future):
+        result.argv = argv  # type: ignore[attr-defined]
+    return result
 
 
 def reply_of(future: Future) -> Any:
     try:
         return future.result()
-    except Exception as exc:  # an executor bug must not kill the connection silently
-        return Err(f"ERR internal error: {type(exc).__name__}")
+    except Exception as exc:  # a runtime bug must not kill the connection: the engine's policy answers it
+        return internal_error(getattr(future, "argv", []), exc)
 
 
 class ClientConnection(asyncio.Protocol):
@@ -114,6 +120,9 @@ class ClientConnection(asyncio.Protocol):
         self.out: list[bytes] = []
         self.batch: Batch | None = None  # the batch executing on another thread, if any
         self.batching = hasattr(server, "execute_batch")
+        # A command is executing on this connection's own thread: a script that timed out serves other clients
+        # from inside it, and this connection's input must wait (Redis protects the script's caller the same way).
+        self.in_command = False
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -172,7 +181,7 @@ class ClientConnection(asyncio.Protocol):
                 self.loop.call_soon(self._pump_if_idle)
 
     def _pump_if_idle(self) -> None:
-        if not self.waiting and not self.closing:
+        if not self.waiting and not self.closing and not self.in_command:
             self.pump()
 
     # -- input ---------------------------------------------------------------------------------------------------
@@ -181,10 +190,11 @@ class ClientConnection(asyncio.Protocol):
             return
         self.client.net_in += len(data)  # CLIENT LIST tot-net-in
         self.parser.feed(data)
-        if not self.waiting and self._close_past_query_limit(self.parser.pending):
+        if self.waiting or self.in_command:
             return
-        if not self.waiting:
-            self.pump()
+        if self._close_past_query_limit(self.parser.pending):
+            return
+        self.pump()
 
     def query_limit_passed(self, request_bytes: int) -> bool:
         limit = self.engine.config.get_int("client-query-buffer-limit")
@@ -233,7 +243,11 @@ class ClientConnection(asyncio.Protocol):
                     return
                 continue
             self.executing = argv
-            result = self.server.execute(self.client, argv)
+            self.in_command = True
+            try:
+                result = call_safely(self.server.execute, self.client, argv)
+            finally:
+                self.in_command = False
             if result is POSTPONED:
                 self._hold(argv)
                 return

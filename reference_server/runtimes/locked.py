@@ -20,6 +20,14 @@ class LockedServer(LoopServer):
     def execute(self, client: Any, argv: list[bytes]) -> Any:
         return execute_locked(self.engine, self.locks, client, argv)
 
-    def exclusive(self, fn: Callable[[], Any]) -> Any:
-        with self.locks.hold(ALL):
-            return fn()
+    def exclusive(self, fn: Callable[[], Any], when_busy: Callable[[], Any] | None = None) -> Any:
+        busy = self.engine.busy
+        if when_busy is None:
+            with self.locks.hold(ALL):
+                return fn()
+        while True:  # a script holds every stripe: do not wait for its end
+            if busy.running is not None:
+                return when_busy()
+            with self.locks.hold(ALL, give_up=lambda: busy.running is not None) as held:
+                if held:
+                    return fn()

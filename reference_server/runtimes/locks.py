@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
+GIVE_UP_POLL_S = 0.01  # how often a thread waiting for a stripe checks whether a script has timed out
 ALL: tuple = ("all",)
 NONE: tuple = ()
 
@@ -23,6 +24,10 @@ CONNECTION_ONLY = frozenset({
 })
 
 
+# Scripts hold everything: a script may touch keys it did not declare, and nothing runs beside one (scripting/busy.py).
+SCRIPTS = frozenset({"eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"})
+
+
 def lock_scope(engine: Any, client: Any, argv: list[bytes]) -> tuple:
     spec = engine.spec.resolve(argv)
     if spec is None:
@@ -32,6 +37,8 @@ def lock_scope(engine: Any, client: Any, argv: list[bytes]) -> tuple:
         return NONE  # only queued
     if name in CONNECTION_ONLY:
         return NONE
+    if name in SCRIPTS:
+        return ALL
     try:
         keys = spec.keys(argv)
     except (ValueError, IndexError):
@@ -54,24 +61,46 @@ class KeyLocks:
         return sorted({hash(ident) % len(self.locks) for ident in scope})
 
     @contextmanager
-    def hold(self, scope: tuple) -> Iterator[None]:
-        taken = [self.locks[i] for i in self.stripes(scope)]
-        for lock in taken:
-            lock.acquire()
+    def hold(self, scope: tuple, give_up: Callable[[], bool] | None = None) -> Iterator[bool]:
+        """Hold the scope's stripes (yields True); with `give_up`, stop waiting for a stripe once it answers True
+        (yields False, holding nothing)."""
+        taken: list[threading.Lock] = []
         try:
-            yield
+            for lock in (self.locks[i] for i in self.stripes(scope)):
+                if not _acquire(lock, give_up):
+                    yield False
+                    return
+                taken.append(lock)
+            yield True
         finally:
             for lock in reversed(taken):
                 lock.release()
 
 
+def _acquire(lock: threading.Lock, give_up: Callable[[], bool] | None) -> bool:
+    if give_up is None:
+        return lock.acquire()
+    while not lock.acquire(timeout=GIVE_UP_POLL_S):
+        if give_up():
+            return False
+    return True
+
+
 def execute_locked(engine: Any, locks: KeyLocks, client: Any, argv: list[bytes]) -> Any:
-    """Execute under the command's locks; serve blocked clients while holding everything."""
-    scope = lock_scope(engine, client, argv)
-    with locks.hold(scope):
-        reply = engine.execute(client, argv)
-        if scope is ALL and engine.keyspace.ready_keys:
-            reply = engine.serve_ready(client, argv, reply)
+    """Execute under the command's locks; serve blocked clients while holding everything. Beside a script that
+    timed out, the command runs without locks (the engine answers BUSY or runs an allow-busy command)."""
+    busy = engine.busy
+    while True:
+        if busy.wait_turn():
+            return engine.execute(client, argv)
+        scope = lock_scope(engine, client, argv)
+        with locks.hold(scope, give_up=busy.timed_out_elsewhere) as held:
+            if not held:
+                continue
+            reply = engine.execute(client, argv)
+            if scope is ALL and engine.keyspace.ready_keys:
+                reply = engine.serve_ready(client, argv, reply)
+        break
     if engine.keyspace.ready_keys:  # a client blocked on our key after we chose our scope
         with locks.hold(ALL):
             reply = engine.serve_ready(client, argv, reply)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import queue
 import threading
 from functools import partial
-from concurrent.futures import Future
+from concurrent.futures import Future, TimeoutError as FutureTimeout
 from typing import Any, Callable, Iterator
 
 from .base import LoopServer
 from .connection import call_safely, reply_of
 from .locks import ALL, NONE, lock_scope
+
+
+EXCLUSIVE_POLL_S = 0.01  # how often keyspace-wide work waiting for the shards checks for a running script
 
 
 class ShardedDict(dict):
@@ -157,6 +160,8 @@ class ShardedServer(LoopServer):
         return tx.future
 
     def execute(self, client: Any, argv: list[bytes]) -> Any:
+        if self.engine.busy.wait_turn():  # beside a script that timed out: BUSY, or an allow-busy command, here
+            return self.engine.execute(client, argv)
         scope = lock_scope(self.engine, client, argv)
         if scope is NONE:
             return self.engine.execute(client, argv)
@@ -200,7 +205,21 @@ class ShardedServer(LoopServer):
         batch.record(reply_of(future))
         self._advance(batch)
 
-    def exclusive(self, fn: Callable[[], Any]) -> Any:
+    def exclusive(self, fn: Callable[[], Any], when_busy: Callable[[], Any] | None = None) -> Any:
         if not any(s.is_alive() for s in self.shards):
             return fn()
-        return self._schedule(list(range(len(self.shards))), fn).result()
+        busy = self.engine.busy
+        if when_busy is None:
+            return self._schedule(list(range(len(self.shards))), fn).result()
+        claim = threading.Lock()  # whichever comes first, the shards or a script's start, runs its part once
+
+        def on_shards() -> Any:
+            return fn() if claim.acquire(blocking=False) else None
+
+        future = self._schedule(list(range(len(self.shards))), on_shards)
+        while True:
+            try:
+                return future.result(timeout=EXCLUSIVE_POLL_S)
+            except FutureTimeout:
+                if busy.running is not None and claim.acquire(blocking=False):
+                    return when_busy()

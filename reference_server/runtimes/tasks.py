@@ -2,11 +2,12 @@
 threads that execute them over the store with per-key locking."""
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Callable
 
 from .base import LoopServer
 from .locks import ALL, KeyLocks, execute_locked
+from .workers import Workers
 
 
 class TasksServer(LoopServer):
@@ -16,15 +17,21 @@ class TasksServer(LoopServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.locks = KeyLocks()
-        self.pool: ThreadPoolExecutor | None = None
+        self.pool: Workers | None = None
         self.engine.serve_inline = False
 
     def start_workers(self) -> None:
-        self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="forkdiff-tasks")
+        self.pool = Workers(self.threads, "forkdiff-tasks")
+        self.pool.start()
 
     def stop_workers(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.stop()
+
+    def process_events_while_blocked(self) -> None:
+        """A worker runs a script that timed out: it also executes what is queued while no other worker is free."""
+        if self.pool is not None:
+            self.pool.run_pending()
 
     def execute(self, client: Any, argv: list[bytes]) -> Future:
         return self.pool.submit(execute_locked, self.engine, self.locks, client, argv)
@@ -33,6 +40,14 @@ class TasksServer(LoopServer):
         """A client's pipelined commands in one hand-off to a worker, each under its own locks, in order."""
         self.pool.submit(batch.run, lambda client, argv: execute_locked(self.engine, self.locks, client, argv))
 
-    def exclusive(self, fn: Callable[[], Any]) -> Any:
-        with self.locks.hold(ALL):
-            return fn()
+    def exclusive(self, fn: Callable[[], Any], when_busy: Callable[[], Any] | None = None) -> Any:
+        busy = self.engine.busy
+        if when_busy is None:
+            with self.locks.hold(ALL):
+                return fn()
+        while True:  # a script holds every stripe: do not wait for its end
+            if busy.running is not None:
+                return when_busy()
+            with self.locks.hold(ALL, give_up=lambda: busy.running is not None) as held:
+                if held:
+                    return fn()

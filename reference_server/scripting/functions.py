@@ -99,10 +99,11 @@ class Functions:
     def find(self, name: bytes) -> Function | None:
         return self.by_name.get(name.decode("utf-8", "surrogateescape").lower())
 
-    def call(self, caller: Any, function: Function, keys: list[bytes], args: list[bytes], read_only: bool) -> Any:
+    def call(self, caller: Any, function: Function, keys: list[bytes], args: list[bytes], read_only: bool,
+             command: list[bytes] = ()) -> Any:
         if read_only and not function.script.read_only:
             raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
-        return self.runner.run(caller, function.script, keys, args, read_only)
+        return self.runner.run(caller, function.script, keys, args, read_only, command)
 
 
 def functions(engine: Any) -> Functions:

@@ -152,7 +152,7 @@ function api.load(code)
 end
 function api.call(f, keys, args)
   globals.KEYS, globals.ARGV = nil, nil
-  local ok, result = xpcall(function() return f(keys, args) end, handler)
+  local ok, result = S.guarded_run(function() return f(keys, args) end)
   if ok then return true, result end
   if type(result) ~= 'table' then return false end
   return false, text_of(result.err), text_of(result.source), text_of(result.line)
@@ -165,8 +165,8 @@ class FunctionBridge(LuaBridge):
     """The function engine's interpreter: the script sandbox plus library loading and keys/args calls."""
 
     def __init__(self, call: Callable[..., tuple], set_resp: Callable[[int], None],
-                 known_command: Callable[..., bool]) -> None:
-        super().__init__(call, set_resp, known_command)
+                 known_command: Callable[..., bool], interrupt: Callable[[], bool] = lambda: False) -> None:
+        super().__init__(call, set_resp, known_command, interrupt)
         self._load_deadline = 0.0
         callbacks = self.runtime.table_from({
             b"flag_order": self.runtime.table_from([f.encode() for f in FLAG_ORDER]),

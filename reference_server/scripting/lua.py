@@ -13,6 +13,8 @@ from typing import Any, Callable, Iterator
 
 from lupa import lua51
 
+from ..errors import SCRIPT_KILLED
+from .busy import INTERRUPT_EVERY
 from .libs import install as install_libraries
 from .random48 import Rand48
 from .sandbox_lua import PRELUDE
@@ -39,7 +41,7 @@ class Outcome:
 
 class LuaBridge:
     def __init__(self, call: Callable[..., tuple], set_resp: Callable[[int], None],
-                 known_command: Callable[..., bool]) -> None:
+                 known_command: Callable[..., bool], interrupt: Callable[[], bool] = lambda: False) -> None:
         self.runtime = lua51.LuaRuntime(encoding=None, register_eval=False, register_builtins=False,
                                         unpack_returned_tuples=True)
         self.random = Rand48()
@@ -47,6 +49,7 @@ class LuaBridge:
             b"call": call, b"setresp": set_resp, b"known_command": known_command,
             b"sha1hex": lambda body: sha1hex(body).encode(), b"rand": self.random.next_fraction,
             b"srand": self.random.seed, b"version": REDIS_VERSION, b"version_num": REDIS_VERSION_NUM,
+            b"interrupt": interrupt, b"interrupt_every": INTERRUPT_EVERY, b"killed": SCRIPT_KILLED.encode(),
         })
         self.api = self.runtime.execute(PRELUDE, callbacks)
         install_libraries(self.runtime, self.api.sandbox)

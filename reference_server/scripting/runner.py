@@ -45,7 +45,7 @@ class Scripting:
     bridge: LuaBridge = field(init=False)
 
     def __post_init__(self) -> None:
-        self.bridge = self.bridge_type(self._call, self._set_resp, self._known_command)
+        self.bridge = self.bridge_type(self._call, self._set_resp, self._known_command, self.engine.busy.interrupt)
 
     # -- the cache ----------------------------------------------------------------------------------------------
     def load(self, body: bytes, function_body: bytes, read_only: bool) -> Script:
@@ -64,15 +64,19 @@ class Scripting:
         self.scripts.clear()
 
     # -- running ------------------------------------------------------------------------------------------------
-    def run(self, caller: Any, script: Script, keys: list[bytes], args: list[bytes], read_only: bool) -> Any:
+    def run(self, caller: Any, script: Script, keys: list[bytes], args: list[bytes], read_only: bool,
+            command: list[bytes] = ()) -> Any:
         client = ClientState(id=0, db=caller.db, resp=2, flags={"deny_blocking", "script"},
                              extra={"script_caller": caller}, user=caller.user, authenticated=True)
         outer = self.current
         self.current = ScriptRun(self.engine, caller, client, script.sha, read_only or script.read_only)
+        busy = self.engine.busy
+        running = busy.begin(caller, script.sha, list(command), eval_mode=self.bridge_type is LuaBridge)
         try:
             outcome = self.bridge.run(script.function, keys, args)
         finally:
             self.current = outer
+            busy.end(running)
         if outcome.ok:
             return lua_to_reply(self.bridge, outcome.value, client.resp)
         return Err(_failure_text(outcome, script.sha))
@@ -130,6 +134,8 @@ def _checked_call(run: ScriptRun, args: tuple) -> Any:
         return _rejected(engine, errors.SCRIPT_COMMAND_NOT_ALLOWED)
     if run.read_only and spec.is_write:
         return _rejected(engine, errors.SCRIPT_WRITE_IN_READ_ONLY)
+    if spec.is_write:  # from now on SCRIPT KILL cannot end the script
+        engine.busy.note_write()
     return engine.call(run.client, spec, handler, argv)
 
 

@@ -239,11 +239,28 @@ end
 
 globals.__redis__err__handler = handler
 
+-- every INTERRUPT_EVERY instructions the server serves others and may end the script (Redis's count hook); once it
+-- must end, the hook runs on every line, so a pcall in the script cannot keep it alive
+local interrupt, every = py.interrupt, py.interrupt_every
+local function busy_hook()
+  if interrupt() then
+    dbg.sethook(busy_hook, 'l')
+    local info = dbg.getinfo(2, 'S')  -- what was running: the script's own code, not this prelude's
+    if info and info.source ~= PRELUDE then error({err = py.killed}) end
+  end
+end
+local function guarded_run(f)
+  dbg.sethook(busy_hook, '', every)
+  local results = pack(xpcall(f, handler))
+  dbg.sethook()
+  return unpack(results, 1, results.n)
+end
+
 local api = {}
 function api.compile(body, name) return sandboxed(loadstring(body, name)) end
 function api.run(f, keys, args)
   globals.KEYS, globals.ARGV = keys, args
-  local ok, result = xpcall(f, handler)
+  local ok, result = guarded_run(f)
   if ok then return true, result end
   if type(result) ~= 'table' then return false end
   return false, text_of(result.err), text_of(result.source), text_of(result.line)
@@ -256,7 +273,7 @@ function api.raw_pairs(t)
 end
 function api.type(v) return type(v) end
 -- what the function engine and the bundled libraries build on (functions_lua.py, libs/)
-api.sandbox = {globals = globals, env = env, handler = handler, raise = raise, error_table = error_table,
+api.sandbox = {globals = globals, env = env, handler = handler, guarded_run = guarded_run, raise = raise, error_table = error_table,
                readonly = readonly, refuse = refuse, redis = redis, c_function = c_function,
                set_library_globals = function(t) library_globals = t end}
 return api
