@@ -40,9 +40,10 @@ def _keydb(port: int, workdir: str) -> list[str]:
 
 
 def _dragonfly(port: int, workdir: str) -> list[str]:
-    # An empty dbfilename turns off the snapshot at shutdown; logs go to stderr, captured beside the scratch dir.
+    # An empty dbfilename turns off the snapshot at shutdown; logs go to stderr, captured beside the scratch dir;
+    # no version check (it would call out to the vendor's server at start-up).
     return ["--port", str(port), "--bind", "127.0.0.1", "--dir", workdir, "--dbfilename=",
-            f"--proactor_threads={THREADS}", "--logtostderr"]
+            f"--proactor_threads={THREADS}", "--logtostderr", "--version_check=false"]
 
 
 def _garnet(port: int, workdir: str) -> list[str]:
@@ -57,7 +58,7 @@ FLAVOURS: dict[str, BinaryFlavour] = {f.product: f for f in [
     BinaryFlavour("redis", ("redis-server",), r"Redis server v=(\S+)"),
     BinaryFlavour("valkey", ("valkey-server",), r"Valkey server v=(\S+)"),
     BinaryFlavour("keydb", ("keydb-server",), r"KeyDB server v=(\S+)"),
-    BinaryFlavour("dragonfly", ("dragonfly",), r"dragonfly v?(\d[\w.\-]*)", logs_to_file=False),
+    BinaryFlavour("dragonfly", ("dragonfly",), r"dragonfly v?(\d+\.\d+\.\d+)", logs_to_file=False),
     BinaryFlavour("garnet", ("GarnetServer",), r"(\d+\.\d+\.\d+)", logs_to_file=False),
 ]}
 
@@ -128,4 +129,5 @@ def _version_banner(path: Path, timeout: float) -> str:
                                 "not a server binary forkdiff knows how to start") from None
     except OSError as exc:
         raise TargetUnavailable(f"{path}: cannot run it ({exc.strerror or exc})") from None
-    return (done.stdout + done.stderr).decode(errors="replace").strip()
+    text = (done.stdout + done.stderr).decode(errors="replace")
+    return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()  # Dragonfly colours its version line
