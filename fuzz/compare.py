@@ -16,6 +16,8 @@ The named rules (each recorded on the Mismatch, or on the agreement it allowed):
   with one the program set a moment earlier may answer 0 on one server and 1 on another.
 - ``random_in_transaction`` (fuzz.classify): inside EXEC, a queued write whose output is random (SPOP k 2) makes
   the queued commands after it on the same keys incomparable, as it does between steps.
+- ``skiplist_lex_walk`` (fuzz.lex_walks): a lex range (ZRANGEBYLEX, ZLEXCOUNT, ZREMRANGEBYLEX...) on a key that may
+  hold a skiplist sorted set: with mixed scores its answer follows the skiplist's random levels.
 """
 from __future__ import annotations
 
