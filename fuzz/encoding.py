@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from forkdiff.spec import Spec, load_spec
 from forkdiff.types import Command
 
-from .programs import Catalog, Program, _group_tables
+from .programs import VARIANTS_PER_COMMAND, Catalog, Program, _group_tables
 from .states import states_for
 from .strategies import DEFAULT_POOLS, Pools
 
@@ -117,7 +117,7 @@ def build_codec(catalog: Catalog, tables: Mapping[str, Sequence[Command]], trans
 def codec_for(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
               invalid_rate: float = 0.05, seed: int = 0, transaction_rate: int = 6,
               select_rate: int = 3, paths: dict | None = None) -> StepCodec:
-    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, 48, paths)
+    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, VARIANTS_PER_COMMAND, paths)
     if not tables:
         raise ValueError("no command group with a positive weight has any command to fuzz")
     elements = {g: t.elements for g, t in tables.items()}  # type: ignore[attr-defined]

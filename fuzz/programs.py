@@ -16,10 +16,14 @@ from forkdiff.spec import CommandSpec, Spec, load_spec
 from forkdiff.types import Command
 
 from .skips import skip_reason
-from .paths import covering_variants
+from .paths import base_element, covering_variants
+from .scripts import CALLED_GROUPS, SCRIPT_COMMANDS, ScriptLines, called_lines
 from .strategies import DEFAULT_POOLS, Pools, from_spec, pools_for_group
 
 # The groups the reference server is being built for, in spec spelling; the default selection.
+# Pre-built lines per command and campaign: enough that value combinations which need two rare draws at once
+# (HINCRBY on a field holding 1 by 2^63-2) appear in some line, few enough to build in a second or two.
+VARIANTS_PER_COMMAND = 160
 DEFAULT_GROUPS = ("string", "generic", "server", "connection", "transactions", "list", "hash", "set", "sorted-set")
 GROUP_ALIASES = {"strings": "string", "lists": "list", "hashes": "hash", "sets": "set", "zsets": "sorted-set",
                  "zset": "sorted-set", "streams": "stream", "bitmaps": "bitmap", "transaction": "transactions"}
@@ -117,12 +121,20 @@ def _group_tables(catalog: Catalog, table: Spec, default_pools: Pools, invalid_r
         if not names or catalog.weight(group) <= 0:
             continue
         pools = pools_for_group(default_pools, group)
+        scripted = [n for n in names if n in SCRIPT_COMMANDS]
+        if scripted:  # a script is a language of its own: fuzz.scripts builds these lines
+            lines = _script_tables(table, scripted, seed, per_command)
+            if paths is not None:
+                paths.update((line, frozenset({base_element(n)})) for n, t in zip(scripted, lines) for line in t)
+            names = [n for n in names if n not in SCRIPT_COMMANDS]
+        else:
+            lines = []
         if detailed:
             strategies = [from_spec(table, n, pools=pools, invalid_rate=invalid_rate) for n in names]
-            by_group[group] = st.one_of(strategies)
+            by_group[group] = st.one_of(strategies + [st.sampled_from(t) for t in lines])
         else:
             # a blocking command costs its whole (tiny) timeout in wall time: fewer variants, fewer slots
-            tables = []
+            tables = list(lines)
             for n in names:
                 lines = covering_variants(table, n, count=per_command // (6 if "blocking" in table[n].flags else 1),
                                           seed=seed, pools=pools, invalid_rate=invalid_rate)
@@ -134,9 +146,16 @@ def _group_tables(catalog: Catalog, table: Spec, default_pools: Pools, invalid_r
     return by_group
 
 
+def _script_tables(table: Spec, names: list[str], seed: int, per_command: int) -> list[list[Command]]:
+    """The scripting commands' lines, with scripts calling lines of the other groups."""
+    called = [c.name for c in fuzzable(table) if c.group in CALLED_GROUPS and "blocking" not in c.flags]
+    maker = ScriptLines(called_lines(table, called, 4, seed), seed)
+    return [maker.variants(n, per_command) for n in names]
+
+
 def commands(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
              invalid_rate: float = 0.05, detailed: bool = False, seed: int = 0,
-             variants_per_command: int = 48) -> st.SearchStrategy[Command]:
+             variants_per_command: int = VARIANTS_PER_COMMAND) -> st.SearchStrategy[Command]:
     """One command from any group of the catalog, the group chosen by weight.
 
     detailed=True draws every argument through from_spec (finest shrinking, about a dozen draws per command).
@@ -177,7 +196,7 @@ def programs(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAU
     single = commands(catalog, spec=spec, pools=pools, invalid_rate=invalid_rate, detailed=detailed, seed=seed)
     if detailed:
         return _programs_detailed(single, resp, min_steps, max_steps, transaction_rate, select_rate)
-    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, 48)
+    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, VARIANTS_PER_COMMAND)
     step = _flat_steps(catalog, tables, transaction_rate, select_rate, single)
     resps = st.sampled_from(sorted(set(resp)))
     return st.builds(lambda items, r: Program(tuple(c for i in items for c in i), r),

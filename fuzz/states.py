@@ -61,6 +61,8 @@ STATES: tuple[State, ...] = (
 )
 
 ALWAYS = frozenset({"generic", "server", "transactions", "scripting", "connection"})  # these read every key
+# k1 is in every group's key pool: as a string it gives every other group's commands their WRONGTYPE paths
+SHARED = frozenset({"counters and text"})
 
 
 def states_for(groups: Iterable[str]) -> tuple[State, ...]:
@@ -68,4 +70,4 @@ def states_for(groups: Iterable[str]) -> tuple[State, ...]:
     chosen = set(groups)
     if chosen & ALWAYS:
         return STATES
-    return tuple(s for s in STATES if s.group in chosen)
+    return tuple(s for s in STATES if s.group in chosen or s.name in SHARED)
