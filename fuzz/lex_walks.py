@@ -3,8 +3,8 @@
 A sorted set is ordered by score; a lex range over members of different scores is not a run of it, and Redis's
 skiplist search (zslNthInLexRange, zslDeleteRangeByLex) stops where its random levels lead it, so two servers, or
 one server twice, answer differently. A listpack's walk is fixed, and so is any walk over one score. The fuzzer's
-programs reach a skiplist only through a ZADD of more than 128 members or of a member longer than 64 bytes (the
-default limits; CONFIG SET is never fuzzed), or a write that copies such a key: those keys are tracked, and a lex
+programs reach a skiplist only through ZADDs of more than 128 members in all or of a member longer than 64 bytes
+(the default limits; CONFIG SET is never fuzzed), or a write that copies such a key: those keys are tracked, and a lex
 range command on one is not compared (rule `skiplist_lex_walk`); a removal's keys then hold different members.
 """
 from __future__ import annotations
@@ -28,6 +28,7 @@ class SkiplistKeys:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.keys: set[bytes] = set()
+        self.added: dict[bytes, int] = {}  # members a key was given so far (at most), while it is small
 
     def is_random(self, cmd: Command) -> bool:
         """Whether `cmd` is a lex range on a key that may be a skiplist (call before `observe(cmd)`)."""
@@ -37,8 +38,10 @@ class SkiplistKeys:
 
     def observe(self, cmd: Command) -> None:
         name, args = cmd.name, cmd.args
-        if name in ("zadd", "geoadd") and len(args) > 2 and _big(args[2:]):
-            self.keys.add(args[1])
+        if name in ("zadd", "geoadd") and len(args) > 2:
+            self.added[args[1]] = self.added.get(args[1], 0) + len(args) // 2
+            if self.added[args[1]] > LISTPACK_ENTRIES or _big(args[2:]):
+                self.keys.add(args[1])
         if not self.keys:
             return
         cs = self.spec.resolve(args)

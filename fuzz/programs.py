@@ -82,11 +82,23 @@ def fuzzable(spec: Spec) -> list[CommandSpec]:
     return [c for c in spec.commands.values() if skip_reason(c) is None]
 
 
+# A group whose commands only act on what others write comes with one of those, at a lower weight: WATCH needs
+# writes to watch, and EXEC's replies need commands to queue.
+COMPANIONS = {"transactions": ("string", 4)}
+
+
 def build_catalog(implemented: Iterable[str] | None = None, groups: Iterable[str] | None = None,
                   weights: Mapping[str, int] | None = None, spec: Spec | None = None) -> Catalog:
-    """Commands of the chosen groups, limited to `implemented` (names; a container stands for its subcommands)."""
+    """Commands of the chosen groups (and their companions), limited to `implemented` (names; a container stands
+    for its subcommands)."""
     table = spec or load_spec()
     wanted = {normalise_group(g) for g in (groups or DEFAULT_GROUPS)}
+    weights = dict(weights or {})
+    for group in list(wanted):
+        companion, weight = COMPANIONS.get(group, (None, 0))
+        if companion and companion not in wanted:
+            wanted.add(companion)
+            weights.setdefault(companion, weight)
     allowed = None if implemented is None else {n.lower() for n in implemented}
     by_group: dict[str, list[str]] = {}
     for cmd in fuzzable(table):
@@ -96,7 +108,7 @@ def build_catalog(implemented: Iterable[str] | None = None, groups: Iterable[str
         if allowed is not None and cmd.name not in allowed:
             continue
         by_group.setdefault(group, []).append(cmd.name)
-    return Catalog({g: tuple(sorted(v)) for g, v in sorted(by_group.items())}, dict(weights or {}))
+    return Catalog({g: tuple(sorted(v)) for g, v in sorted(by_group.items())}, weights)
 
 
 def _weighted(names: list[str], weights: list[int]) -> st.SearchStrategy[str]:
@@ -174,10 +186,19 @@ def commands(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAU
     return one_command()
 
 
+WATCHED = (b"k1", b"l1", b"h1", b"s1", b"z1", b"x1", b"k2")
+MULTI = Command.of("MULTI")
+
+
 def _transaction(single: st.SearchStrategy[Command]) -> st.SearchStrategy[list[Command]]:
+    """MULTI, up to 4 commands, EXEC or DISCARD; sometimes a WATCH first (and up to 2 commands that may touch the
+    watched key before MULTI), sometimes a MULTI inside (refused, the transaction goes on)."""
     ending = st.sampled_from([Command.of("EXEC"), Command.of("EXEC"), Command.of("DISCARD")])
-    return st.tuples(st.lists(single, min_size=0, max_size=4), ending).map(
-        lambda t: [Command.of("MULTI"), *t[0], t[1]])
+    watch = st.sampled_from([None] * len(WATCHED) + [Command.of("WATCH", k) for k in WATCHED])
+    nested = st.sampled_from([False] * 9 + [True])
+    return st.tuples(watch, st.lists(single, max_size=2), nested, st.lists(single, min_size=0, max_size=4),
+                     ending).map(lambda t: [*((t[0], *t[1]) if t[0] else ()), MULTI, *((MULTI,) if t[2] else ()),
+                                            *t[3], t[4]])
 
 
 def _select(max_db: int = 3) -> st.SearchStrategy[list[Command]]:
