@@ -77,6 +77,10 @@ def _load(engine, body: bytes) -> Script:
 
 
 def _run(engine, client, script: Script, keys, args, read_only: bool):
+    # a script that declares its flags (a shebang) without no-writes may write: *_RO refuses it before it runs;
+    # one without a shebang runs, and only its writes are refused
+    if read_only and script.body.startswith(b"#!") and not script.read_only:
+        raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
     return scripting(engine).run(client, script, keys, args, read_only)
 
 
