@@ -60,6 +60,8 @@ STATES: tuple[State, ...] = (
            C("XGROUP", "CREATECONSUMER", "x1", "g1", "c2"))),
     State("string", "counters and text", (C("SET", "k1", 10), C("SET", "k2", "hello world"),
                                           C("SET", "k3", "9223372036854775806"))),
+    State("generic", "expiries at fixed times", (C("SET", "k2", "v"), C("EXPIREAT", "k2", 4102444800),
+                                                 C("SET", "{k}4", "w"), C("PEXPIREAT", "{k}4", 4102444800000))),
     State("hyperloglog", "registers", (C("PFADD", "p1", "a", "b", "c", 1, 2),)),
     State("geo", "two cities", (C("GEOADD", "g1", 13.361389, 38.115556, "a", 15.087269, 37.502669, "b"),)),
 )
