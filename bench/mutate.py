@@ -44,7 +44,7 @@ SUITE_FILES: dict[str, tuple[str, ...]] = {
     "list": ("test_list.py",),
     "hash": ("test_hash.py",),
     "set": ("test_set.py",),
-    "sorted-set": ("test_sorted_set.py", "test_sorted_set_range.py", "test_sorted_set_ops.py"),
+    "sorted-set": ("test_sorted_set.py", "test_sorted_set_range.py", "test_sorted_set_ops.py", "test_sorted_set_lex.py"),
     "generic": ("test_generic.py", "test_generic_expiry.py"),
     "transactions": ("test_transactions.py",),
 }
