@@ -182,6 +182,28 @@ def test_lset(conn):
     assert_error(conn.call("LSET", "missing", "x", "x"), "ERR no such key")
 
 
+def test_lset_index_is_a_c_int(conn):
+    """Redis passes LSET's index on as a C int: 2^32 reads as 0, 2^32-1 and -(2^32)-1 as -1, 2^31 as -2^31."""
+    conn.call("RPUSH", "l", "a", "b", "c")
+    assert_ok(conn.call("LSET", "l", 4294967296, "x"))
+    assert_ok(conn.call("LSET", "l", 4294967295, "y"))
+    assert_ok(conn.call("LSET", "l", -4294967297, "w"))
+    assert_ok(conn.call("LSET", "l", -9223372036854775808, "v"))
+    assert_error(conn.call("LSET", "l", 2147483648, "z"), "ERR index out of range")
+    assert items(conn) == [b"v", b"b", b"w"]
+
+
+def test_lrem_count_range(conn):
+    conn.call("RPUSH", "l", "a", "b", "a")
+    assert_reply(conn.call("LREM", "l", -9223372036854775807, "a"), integer(2))
+    assert_error(conn.call("LREM", "l", -9223372036854775808, "b"),
+                 "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+    assert_error(conn.call("LREM", "l", 9223372036854775808, "b"), NOT_INTEGER)
+    conn.call("SET", "s", "1")
+    assert_error(conn.call("LREM", "s", -9223372036854775808, "b"),
+                 "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+
+
 def test_lrem_directions(conn):
     conn.call("RPUSH", "l", "a", "b", "a", "c", "a")
     assert_reply(conn.call("LREM", "l", -1, "a"), integer(1))

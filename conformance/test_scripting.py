@@ -377,6 +377,16 @@ def test_eval_ro_refuses_writes(conn, resp):
     assert_null(conn.call("EVAL_RO", "return redis.call('get','k')", "0"), resp)
 
 
+@pytest.mark.since("7.0")
+def test_eval_ro_refuses_a_shebang_without_no_writes(conn, resp):
+    body = "#!lua\nreturn redis.call('get','k')"
+    assert_error(conn.call("EVAL_RO", body, "0"), "ERR Can not execute a script with write flag using *_ro command.")
+    assert_error(conn.call("EVALSHA_RO", sha(body), "0"),
+                 "ERR Can not execute a script with write flag using *_ro command.")  # EVAL_RO cached it
+    assert_reply(conn.call("EVAL_RO", "#!lua flags=no-writes,allow-oom\nreturn 1", "0"), integer(1))
+    assert_error(conn.call("EVAL_RO", "#!lua flags=allow-oom\nreturn 1", "x"), "ERR value is not an integer or out of range")
+
+
 def test_eval_shebang(conn):
     assert_reply(run(conn, "#!lua\nreturn 1"), integer(1))
     body = "#!lua flags=no-writes\nreturn redis.call('set','k','v')"

@@ -15,6 +15,7 @@ from forkdiff.types import AGGREGATES, Command, Kind, Reply
 
 from .clock_ties import ExpiryTies, only_condition_flips
 from .compare import Mismatch, Verdict, compare, rule_for
+from .lex_walks import SkiplistKeys
 from .programs import Program
 from .run import Trace
 
@@ -55,8 +56,9 @@ class _Step:
     write whose output is random by nature (SPOP k 2) makes the queued commands after it that touch its keys
     incomparable, as it does between steps; `tainted_inside` hands those keys on to the steps after EXEC."""
 
-    def __init__(self, spec: Spec, cmd: Command, queued: Sequence[Command], tied: set[Command] = frozenset()) -> None:
-        self.table, self.cmd, self.queued, self.tied = spec, cmd, queued, tied
+    def __init__(self, spec: Spec, cmd: Command, queued: Sequence[Command], tied: set[Command] = frozenset(),
+                 random_lex: set[Command] = frozenset()) -> None:
+        self.table, self.cmd, self.queued, self.tied, self.random_lex = spec, cmd, queued, tied, random_lex
         self.spec = spec.resolve(cmd.args)
         self.tainted_inside: set[bytes] = set()
 
@@ -72,8 +74,8 @@ class _Step:
         for queued, x, y in zip(self.queued, a.value, b.value):
             qspec = self.table.resolve(queued.args)
             keys = set(qspec.keys(queued.args)) if qspec else set()
-            if keys & tainted:
-                if qspec.is_write:
+            if keys & tainted or queued in self.random_lex:
+                if qspec.is_write and (x != y or keys & tainted):
                     tainted |= keys
                 continue
             v = self._one(qspec, queued, x, y)
@@ -101,19 +103,25 @@ def classify(program: Program, traces: Mapping[str, Trace], references: Sequence
     queued: list[Command] = []
     in_multi = False
     ties, tied = ExpiryTies(), set()
+    skiplists, random_lex = SkiplistKeys(spec), set()
     for i, cmd in enumerate(program.steps):
         if ties.is_tie(cmd):
             tied.add(cmd)
         ties.observe(cmd)
+        if skiplists.is_random(cmd):
+            random_lex.add(cmd)
+        skiplists.observe(cmd)
         replies = {name: tr.replies[i] for name, tr in traces.items() if i < len(tr.replies)}
         if primary not in replies:
             break
         if not tainted and _same_bytes(replies.values()):  # byte-identical replies agree under every rule
             in_multi, queued = _track_multi(cmd, in_multi, queued)
             continue
-        step = _Step(spec, cmd, queued, tied)
+        step = _Step(spec, cmd, queued, tied, random_lex)
         keys = set(step.spec.keys(cmd.args)) if step.spec else set()
         if keys & tainted or (step.cmd.name == "exec" and _touches(queued, tainted, spec)):
+            _taint_writes(spec, cmd, queued, tainted)
+        elif cmd in random_lex and not in_multi:  # rule skiplist_lex_walk: a removal leaves different members
             _taint_writes(spec, cmd, queued, tainted)
         else:
             expected = replies[primary]

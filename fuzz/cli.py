@@ -169,7 +169,11 @@ def _campaign(targets: dict, references: list[str], known: list, args: argparse.
     spec = load_spec()
     catalog = build_catalog(fuzz_commands(targets, references, args.common, spec), args.groups, args.weights, spec)
     if not len(catalog):
-        return fail("no command to fuzz: the chosen groups have no command that the targets implement")
+        from .programs import normalise_group
+        from .skips import unfuzzable_groups
+        why = unfuzzable_groups(spec, {normalise_group(g) for g in args.groups or ()})
+        listed = "".join(f"\n  {group}: {reason}" for group, reason in sorted(why.items()))
+        return fail("no command to fuzz: the chosen groups have no command that the targets implement" + listed)
     index, count = args.shard
     out = Path(args.out)
     try:

@@ -21,13 +21,15 @@ from hypothesis import strategies as st
 from forkdiff.spec import Spec, load_spec
 from forkdiff.types import Command
 
-from .programs import Catalog, Program, _group_tables
+from .programs import VARIANTS_PER_COMMAND, WATCHED, Catalog, Program, _group_tables
 from .states import states_for
 from .strategies import DEFAULT_POOLS, Pools
 
 MULTI, EXEC, DISCARD = Command.of("MULTI"), Command.of("EXEC"), Command.of("DISCARD")
 ENDINGS = (EXEC, EXEC, DISCARD)
 MAX_QUEUED = 4  # commands inside one MULTI block
+# how a MULTI block comes: mostly plain; WATCH a key then one command (which may touch it) first; a MULTI inside
+FORMS = ("plain",) * 7 + ("watch", "watch", "nested")
 MAX_DB = 3  # SELECT targets databases 0..MAX_DB
 
 
@@ -69,11 +71,15 @@ class StepCodec:
                 out.append(self.command(x))
             elif region == n_tables:  # a MULTI block: the slot says how long and how it ends
                 low = self.bounds[region - 1]
-                shape = (x - low) * (MAX_QUEUED + 1) * len(ENDINGS) // (self.bounds[region] - low)
+                shape = (x - low) * (MAX_QUEUED + 1) * len(ENDINGS) * len(FORMS) // (self.bounds[region] - low)
+                shape, form = divmod(shape, len(FORMS))
                 queued, ending = divmod(shape, len(ENDINGS))
+                if FORMS[form] == "watch" and k + 1 < len(slots):
+                    out += [Command.of("WATCH", WATCHED[slots[k] % len(WATCHED)]), self.command(slots[k + 1])]
+                    k += 2
                 body = [self.command(s) for s in slots[k:k + queued]]
                 k += len(body)
-                out += [MULTI, *body, ENDINGS[ending]]
+                out += [MULTI, *((MULTI,) if FORMS[form] == "nested" else ()), *body, ENDINGS[ending]]
             elif region == n_tables + 1:
                 low = self.bounds[region - 1]
                 out.append(Command.of("SELECT", (x - low) * (MAX_DB + 1) // (self.bounds[region] - low)))
@@ -117,7 +123,7 @@ def build_codec(catalog: Catalog, tables: Mapping[str, Sequence[Command]], trans
 def codec_for(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
               invalid_rate: float = 0.05, seed: int = 0, transaction_rate: int = 6,
               select_rate: int = 3, paths: dict | None = None) -> StepCodec:
-    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, 48, paths)
+    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, VARIANTS_PER_COMMAND, paths)
     if not tables:
         raise ValueError("no command group with a positive weight has any command to fuzz")
     elements = {g: t.elements for g, t in tables.items()}  # type: ignore[attr-defined]

@@ -16,10 +16,14 @@ from forkdiff.spec import CommandSpec, Spec, load_spec
 from forkdiff.types import Command
 
 from .skips import skip_reason
-from .paths import covering_variants
+from .paths import base_element, covering_variants
+from .scripts import CALLED_GROUPS, SCRIPT_COMMANDS, ScriptLines, called_lines
 from .strategies import DEFAULT_POOLS, Pools, from_spec, pools_for_group
 
 # The groups the reference server is being built for, in spec spelling; the default selection.
+# Pre-built lines per command and campaign: enough that value combinations which need two rare draws at once
+# (HINCRBY on a field holding 1 by 2^63-2) appear in some line, few enough to build in a second or two.
+VARIANTS_PER_COMMAND = 160
 DEFAULT_GROUPS = ("string", "generic", "server", "connection", "transactions", "list", "hash", "set", "sorted-set")
 GROUP_ALIASES = {"strings": "string", "lists": "list", "hashes": "hash", "sets": "set", "zsets": "sorted-set",
                  "zset": "sorted-set", "streams": "stream", "bitmaps": "bitmap", "transaction": "transactions"}
@@ -78,11 +82,23 @@ def fuzzable(spec: Spec) -> list[CommandSpec]:
     return [c for c in spec.commands.values() if skip_reason(c) is None]
 
 
+# A group whose commands only act on what others write comes with one of those, at a lower weight: WATCH needs
+# writes to watch, and EXEC's replies need commands to queue.
+COMPANIONS = {"transactions": ("string", 4)}
+
+
 def build_catalog(implemented: Iterable[str] | None = None, groups: Iterable[str] | None = None,
                   weights: Mapping[str, int] | None = None, spec: Spec | None = None) -> Catalog:
-    """Commands of the chosen groups, limited to `implemented` (names; a container stands for its subcommands)."""
+    """Commands of the chosen groups (and their companions), limited to `implemented` (names; a container stands
+    for its subcommands)."""
     table = spec or load_spec()
     wanted = {normalise_group(g) for g in (groups or DEFAULT_GROUPS)}
+    weights = dict(weights or {})
+    for group in list(wanted):
+        companion, weight = COMPANIONS.get(group, (None, 0))
+        if companion and companion not in wanted:
+            wanted.add(companion)
+            weights.setdefault(companion, weight)
     allowed = None if implemented is None else {n.lower() for n in implemented}
     by_group: dict[str, list[str]] = {}
     for cmd in fuzzable(table):
@@ -92,7 +108,7 @@ def build_catalog(implemented: Iterable[str] | None = None, groups: Iterable[str
         if allowed is not None and cmd.name not in allowed:
             continue
         by_group.setdefault(group, []).append(cmd.name)
-    return Catalog({g: tuple(sorted(v)) for g, v in sorted(by_group.items())}, dict(weights or {}))
+    return Catalog({g: tuple(sorted(v)) for g, v in sorted(by_group.items())}, weights)
 
 
 def _weighted(names: list[str], weights: list[int]) -> st.SearchStrategy[str]:
@@ -117,12 +133,20 @@ def _group_tables(catalog: Catalog, table: Spec, default_pools: Pools, invalid_r
         if not names or catalog.weight(group) <= 0:
             continue
         pools = pools_for_group(default_pools, group)
+        scripted = [n for n in names if n in SCRIPT_COMMANDS]
+        if scripted:  # a script is a language of its own: fuzz.scripts builds these lines
+            lines = _script_tables(table, scripted, seed, per_command)
+            if paths is not None:
+                paths.update((line, frozenset({base_element(n)})) for n, t in zip(scripted, lines) for line in t)
+            names = [n for n in names if n not in SCRIPT_COMMANDS]
+        else:
+            lines = []
         if detailed:
             strategies = [from_spec(table, n, pools=pools, invalid_rate=invalid_rate) for n in names]
-            by_group[group] = st.one_of(strategies)
+            by_group[group] = st.one_of(strategies + [st.sampled_from(t) for t in lines])
         else:
             # a blocking command costs its whole (tiny) timeout in wall time: fewer variants, fewer slots
-            tables = []
+            tables = list(lines)
             for n in names:
                 lines = covering_variants(table, n, count=per_command // (6 if "blocking" in table[n].flags else 1),
                                           seed=seed, pools=pools, invalid_rate=invalid_rate)
@@ -134,9 +158,16 @@ def _group_tables(catalog: Catalog, table: Spec, default_pools: Pools, invalid_r
     return by_group
 
 
+def _script_tables(table: Spec, names: list[str], seed: int, per_command: int) -> list[list[Command]]:
+    """The scripting commands' lines, with scripts calling lines of the other groups."""
+    called = [c.name for c in fuzzable(table) if c.group in CALLED_GROUPS and "blocking" not in c.flags]
+    maker = ScriptLines(called_lines(table, called, 4, seed), seed)
+    return [maker.variants(n, per_command) for n in names]
+
+
 def commands(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAULT_POOLS,
              invalid_rate: float = 0.05, detailed: bool = False, seed: int = 0,
-             variants_per_command: int = 48) -> st.SearchStrategy[Command]:
+             variants_per_command: int = VARIANTS_PER_COMMAND) -> st.SearchStrategy[Command]:
     """One command from any group of the catalog, the group chosen by weight.
 
     detailed=True draws every argument through from_spec (finest shrinking, about a dozen draws per command).
@@ -155,10 +186,19 @@ def commands(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAU
     return one_command()
 
 
+WATCHED = (b"k1", b"l1", b"h1", b"s1", b"z1", b"x1", b"k2")
+MULTI = Command.of("MULTI")
+
+
 def _transaction(single: st.SearchStrategy[Command]) -> st.SearchStrategy[list[Command]]:
+    """MULTI, up to 4 commands, EXEC or DISCARD; sometimes a WATCH first (and up to 2 commands that may touch the
+    watched key before MULTI), sometimes a MULTI inside (refused, the transaction goes on)."""
     ending = st.sampled_from([Command.of("EXEC"), Command.of("EXEC"), Command.of("DISCARD")])
-    return st.tuples(st.lists(single, min_size=0, max_size=4), ending).map(
-        lambda t: [Command.of("MULTI"), *t[0], t[1]])
+    watch = st.sampled_from([None] * len(WATCHED) + [Command.of("WATCH", k) for k in WATCHED])
+    nested = st.sampled_from([False] * 9 + [True])
+    return st.tuples(watch, st.lists(single, max_size=2), nested, st.lists(single, min_size=0, max_size=4),
+                     ending).map(lambda t: [*((t[0], *t[1]) if t[0] else ()), MULTI, *((MULTI,) if t[2] else ()),
+                                            *t[3], t[4]])
 
 
 def _select(max_db: int = 3) -> st.SearchStrategy[list[Command]]:
@@ -177,7 +217,7 @@ def programs(catalog: Catalog, *, spec: Spec | None = None, pools: Pools = DEFAU
     single = commands(catalog, spec=spec, pools=pools, invalid_rate=invalid_rate, detailed=detailed, seed=seed)
     if detailed:
         return _programs_detailed(single, resp, min_steps, max_steps, transaction_rate, select_rate)
-    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, 48)
+    tables = _group_tables(catalog, spec or load_spec(), pools, invalid_rate, False, seed, VARIANTS_PER_COMMAND)
     step = _flat_steps(catalog, tables, transaction_rate, select_rate, single)
     resps = st.sampled_from(sorted(set(resp)))
     return st.builds(lambda items, r: Program(tuple(c for i in items for c in i), r),

@@ -21,6 +21,7 @@ from forkdiff.spec import Spec, load_spec
 from forkdiff.types import TRANSPORT, Command, Kind, Reply
 
 from .programs import Program
+from .scripts import uses_scripts
 from .skips import is_blocking
 from .targets import may_flush
 
@@ -28,6 +29,7 @@ BLOCKING_GRACE_S = 1.0  # a blocking command's own timeout is tiny; this is the 
 FLUSH = Command.of("FLUSHALL")
 RESET = Command.of("RESET")
 HELLO3 = Command.of("HELLO", "3")
+SCRIPT_FLUSH = (Command.of("SCRIPT", "FLUSH"), Command.of("FUNCTION", "FLUSH"))  # caches outlive FLUSHALL
 RECV_BYTES = 1 << 18
 
 
@@ -58,7 +60,8 @@ class Trace:
 
 def setup(program: Program) -> list[Command]:
     """What runs before a program on its connection: not part of the program, and never compared."""
-    return [RESET, HELLO3, FLUSH] if program.resp == 3 else [RESET, FLUSH]
+    head = [RESET, HELLO3, FLUSH] if program.resp == 3 else [RESET, FLUSH]
+    return head + list(SCRIPT_FLUSH) if uses_scripts(program.steps) else head
 
 
 @dataclass

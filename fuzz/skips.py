@@ -74,14 +74,9 @@ SKIP: dict[str, str] = {
     "readonly": "cluster mode only",
     "readwrite": "cluster mode only",
     "asking": "cluster mode only",
-    "function": "server-wide libraries outlive the program",
-    "script": "server-wide script cache",
-    "eval": "scripts are a language of their own",
-    "evalsha": "scripts are a language of their own",
-    "eval_ro": "scripts are a language of their own",
-    "evalsha_ro": "scripts are a language of their own",
-    "fcall": "needs loaded functions",
-    "fcall_ro": "needs loaded functions",
+    "function|dump": "the serialisation format is version-specific",
+    "function|restore": "the serialisation format is version-specific",
+    "script|debug": "the Lua debugger takes over the connection",
     "pfdebug": "debugging internals",
     "pfselftest": "debugging internals",
     "lolwut": "art differs by version on purpose",
@@ -103,7 +98,7 @@ def skip_reason(spec: CommandSpec) -> str | None:
         return ("vector sets: the spec carries no argument tree to draw them from, and their graph (VLINKS, VINFO, "
                 "VRANDMEMBER) is random; conformance/test_vectorset.py covers them")
     if spec.group == "cluster" or spec.name != spec.name.lower():
-        return "cluster commands"
+        return "cluster mode only: the targets run standalone"
     if spec.name in SKIP:
         return SKIP[spec.name]
     if spec.container and spec.container in SKIP:
@@ -125,3 +120,21 @@ def is_blocking(spec: CommandSpec | None, args: tuple[bytes, ...]) -> bool:
     if spec.name in ("xread", "xreadgroup"):
         return any(a.lower() in BLOCKING_TOKENS for a in args)
     return True
+
+
+def unfuzzable_groups(spec, groups) -> dict[str, str]:
+    """Each of `groups` (spec spelling) in which no command may be fuzzed, with the reasons its commands give."""
+    reasons: dict[str, set[str]] = {}
+    fuzzable: set[str] = set()
+    for cmd in spec.commands.values():
+        container = spec.get(cmd.container) if cmd.container else None
+        group = cmd.group or (container.group if container else "")
+        if group not in groups:
+            continue
+        why = skip_reason(cmd)
+        if why is None:
+            fuzzable.add(group)
+        elif not why.startswith("a container"):
+            reasons.setdefault(group, set()).add(why)
+    return {g: "; ".join(sorted(reasons.get(g, {"no command in the spec"})))
+            for g in groups if g not in fuzzable and g != "all"}

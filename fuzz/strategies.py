@@ -97,6 +97,14 @@ FAR_UNIX_S = (4102444800, 4102444801, 1, 100)  # 2100-01-01, or long past: delet
 TINY_TIMEOUT_S: Options = (b"0.002", b"0.005")  # a timed-out wait costs one server tick (0.001 hangs Redis 6.2)
 
 
+# Sorted-set range ends, per kind of range: a score range with lex ends (or the other way round) only ever answers
+# the parse error, so each command draws the ends its kind reads, with a few invalid ones.
+SCORE_ENDS = (b"-inf", b"+inf", b"0", b"1", b"(1", b"2", b"(2", b"2.5", b"(2.5", b"-1", b"3", b"(3", b"inf", b"(-inf",
+              b"x", b"nan", b"(", b"", b"1e1", b"-")
+LEX_ENDS = (b"-", b"+", b"[a", b"(a", b"[b", b"(b", b"[c", b"(c", b"[aa", b"[1", b"(2.5", b"[", b"x", b"[-3", b"(+")
+RANK_ENDS = (b"0", b"-1", b"1", b"2", b"-2", b"3", b"100", b"-100")
+
+
 def _override(command: str, name: str, kind: str, pools: Pools) -> Options | None:
     """Value overrides where the argument's name matters; (command, name) first, then the name alone."""
     by_command = {
@@ -115,6 +123,10 @@ def _override(command: str, name: str, kind: str, pools: Pools) -> Options | Non
     }
     if (command, name) in by_command:
         return by_command[(command, name)]
+    if command.startswith("z") and name in ("min", "max") and kind != "pure-token":
+        return LEX_ENDS if "lex" in command else SCORE_ENDS
+    if command in ("zrange", "zrangestore") and name in ("start", "stop", "min", "max"):
+        return RANK_ENDS + SCORE_ENDS[:12] + LEX_ENDS[:8]
     if name == "timeout" and kind == "double":
         return TINY_TIMEOUT_S
     if name == "timeout":

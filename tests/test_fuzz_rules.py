@@ -7,7 +7,7 @@ import pytest
 
 from adapters import TargetUnavailable
 from forkdiff.spec import load_spec
-from forkdiff.types import Command, array, integer, simple
+from forkdiff.types import Command, array, bulks, integer, simple
 from fuzz.classify import classify
 from fuzz.programs import Program
 from fuzz.run import Runner, Trace
@@ -96,3 +96,23 @@ def _reparsed(raw: bytes):
     parser = ReplyParser()
     parser.feed(raw)
     return parser.get()
+
+
+BIG_MIXED = C("ZADD", "z", *[x for i in range(140) for x in (i % 7, f"m{i:03d}")])
+
+
+def test_a_lex_range_on_a_skiplist_with_mixed_scores_is_not_compared():
+    program = Program((BIG_MIXED, C("ZRANGEBYLEX", "z", "[m050", "+"), C("ZREMRANGEBYLEX", "z", "(m1", "+"),
+                       C("ZCARD", "z"), C("ZCARD", "other")))
+    expected = [integer(140), array(), integer(3), integer(137), integer(0)]
+    got = [integer(140), bulks("m099"), integer(9), integer(131), integer(0)]
+    assert _findings(program, expected, got) == []  # rule skiplist_lex_walk; the removal leaves z incomparable
+    inside = Program((BIG_MIXED, C("MULTI"), C("ZLEXCOUNT", "z", "-", "(m1"), C("EXEC")))
+    head = [integer(140), simple("OK"), simple("QUEUED")]
+    assert _findings(inside, head + [array(integer(3))], head + [array(integer(5))]) == []
+
+
+def test_a_lex_range_on_a_small_set_is_still_compared():
+    program = Program((C("ZADD", "z", 1, "b", 2, "a"), C("ZRANGEBYLEX", "z", "[a", "+")))
+    [found] = _findings(program, [integer(2), array()], [integer(2), bulks("b", "a")])
+    assert found.command == "zrangebylex"

@@ -206,3 +206,24 @@ def test_markdown_keeps_error_texts_that_are_not_utf8(tmp_path):
              "traces": {"t": Trace("t", (bad,)).to_json()}}
     write_markdown(tmp_path / "D.md", [entry], [])
     assert "ACL CAT" in (tmp_path / "D.md").read_text()
+
+
+def test_every_group_is_fuzzable_or_says_why():
+    from fuzz.skips import unfuzzable_groups
+    groups = {c.group for c in SPEC.commands.values() if c.group}
+    why = unfuzzable_groups(SPEC, groups)
+    assert set(why) == {"cluster", "module"}
+    assert "standalone" in why["cluster"] and "vector sets" in why["module"]
+    assert "fcall" in build_catalog(None, ["scripting"], spec=SPEC).commands["scripting"]
+
+
+def test_script_lines_call_other_groups_and_escape_bytes():
+    from fuzz.programs import _script_tables
+    from fuzz.scripts import lua_string, uses_scripts
+    from fuzz.run import setup
+    assert lua_string(b"a'b\\\x00\xff") == "'a\\'b\\\\\\0\\255'"
+    [evals, loads] = _script_tables(SPEC, ["eval", "function|load"], seed=1, per_command=40)
+    assert len(evals) == 40 and any(b"redis.call('" in c.args[1] for c in evals)
+    assert any(c.args[2:3] == (b"REPLACE",) for c in loads)
+    p = Program((evals[0],))
+    assert uses_scripts(p.steps) and [str(c) for c in setup(p)][-2:] == ["SCRIPT FLUSH", "FUNCTION FLUSH"]

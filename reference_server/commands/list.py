@@ -316,7 +316,8 @@ def lset(engine, client, argv):
     lst = get_list(db, argv[1])
     if lst is None:
         raise CommandError(errors.NO_SUCH_KEY)
-    index = parse_long(argv[2])
+    # Redis hands LSET's index to a C int: 2^32 is 0, 2^32-1 is -1 (the last element)
+    index = (parse_long(argv[2]) + (1 << 31)) % (1 << 32) - (1 << 31)
     lst.prepare_growth([argv[3]], fill_of(engine))  # Redis converts before it checks the index
     if index < 0:
         index += len(lst)
@@ -330,7 +331,7 @@ def lset(engine, client, argv):
 
 @command("lrem")
 def lrem(engine, client, argv):
-    count = parse_long(argv[2])
+    count = parse_range_long(argv[2], -LONG_MAX, LONG_MAX)
     db = engine.db(client)
     lst = get_list(db, argv[1])
     if lst is None:

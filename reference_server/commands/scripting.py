@@ -78,6 +78,10 @@ def _load(engine, body: bytes) -> Script:
 
 def _run(engine, client, script: Script, keys, args, argv):
     read_only = argv[0].lower() in (b"eval_ro", b"evalsha_ro")
+    # a script that declares its flags (a shebang) without no-writes may write: *_RO refuses it before it runs;
+    # one without a shebang runs, and only its writes are refused
+    if read_only and script.body.startswith(b"#!") and not script.read_only:
+        raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
     return scripting(engine).run(client, script, keys, args, read_only, argv)
 
 

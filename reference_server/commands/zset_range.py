@@ -3,6 +3,10 @@ ZCOUNT, ZLEXCOUNT and ZREMRANGEBYRANK/SCORE/LEX.
 
 A score or lex range is a pair of predicates (at least min, at most max). Walking follows Redis: find the first (or
 last) entry in range, skip the LIMIT offset, then emit while the entries stay in range.
+
+A lex range on members of different scores is not ordered along the set (which is ordered by score), and Redis's
+answer is whatever its encoding's walk meets (zset_lex.py): the listpack's walk is exact here; the skiplist's
+depends on its random node levels, and the reference gives the answer of a skiplist whose nodes all have one level.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ..errors import CommandError
 from . import command
 from .collection_common import parse_long, store_result
 from .zset_common import get_zset, removed_from, scored_reply, zset_for_write
+from .zset_lex import lex_count, lex_removed, lex_walk
 
 _RANGE_FLOAT = re.compile(rb"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity)$", re.I)
 _MIN_STRING, _MAX_STRING = object(), object()
@@ -28,6 +33,7 @@ class Range:
     above_min: Callable[[tuple], bool]
     below_max: Callable[[tuple], bool]
     is_empty: bool
+    lex: bool = False  # predicates on members: not monotone along the set when the scores differ
 
 
 def _range_bound(arg: bytes) -> tuple[float, bool]:
@@ -79,7 +85,7 @@ def parse_lex_range(low: bytes, high: bytes) -> Range:
     return Range(
         (lambda e: _lex_cmp(e[1], lo) > 0) if lo_ex else (lambda e: _lex_cmp(e[1], lo) >= 0),
         (lambda e: _lex_cmp(e[1], hi) < 0) if hi_ex else (lambda e: _lex_cmp(e[1], hi) <= 0),
-        order > 0 or (order == 0 and (lo_ex or hi_ex)))
+        order > 0 or (order == 0 and (lo_ex or hi_ex)), lex=True)
 
 
 # -- locating a range ----------------------------------------------------------------------------------------------
@@ -108,8 +114,12 @@ def bounds(z: ZSetValue, r: Range) -> tuple[int, int] | None:
 
 def walk(z: ZSetValue, r: Range, offset: int = 0, limit: int = -1, reverse: bool = False) -> list[tuple]:
     """The entries a BYSCORE/BYLEX range with LIMIT selects, in reply order (a negative offset selects nothing)."""
+    if offset < 0 or offset >= len(z):
+        return []
+    if r.lex:
+        return lex_walk(z, r, offset, limit, reverse)
     span = bounds(z, r)
-    if span is None or offset < 0 or offset >= len(z):
+    if span is None:
         return []
     first, last = span
     count = limit if limit >= 0 else len(z)
@@ -240,6 +250,8 @@ command("zrevrangebylex")(_by("lex", True))
 
 # -- counting and removing -----------------------------------------------------------------------------------------
 def _count_in(z: ZSetValue | None, r: Range) -> int:
+    if z is not None and r.lex:
+        return lex_count(z, r)
     span = bounds(z, r) if z is not None else None
     return span[1] - span[0] + 1 if span else 0
 
@@ -273,8 +285,11 @@ def _remove_range(engine, client, argv, r: Range, kind: str) -> int:
     z = zset_for_write(engine, client, argv[1])
     if z is None:
         return 0
-    span = bounds(z, r)
-    entries = z.by_rank(span[0], span[1] + 1) if span else []
+    if r.lex:
+        entries = lex_removed(z, r)
+    else:
+        span = bounds(z, r)
+        entries = z.by_rank(span[0], span[1] + 1) if span else []
     return _remove_entries(engine, client, argv[1], z, entries, kind)
 
 

@@ -1,0 +1,28 @@
+"""The mutation tool's fixed list of mutants stays applicable: each text occurs once in its file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.mutants import MUTANTS
+from bench.mutate import SUITE_FILES, scores
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.ident)
+def test_each_mutant_applies_once_and_has_a_suite(mutant):
+    text = (ROOT / "reference_server" / mutant.path).read_text()
+    assert text.count(mutant.old) == 1 and mutant.old != mutant.new
+    assert all((ROOT / "conformance" / f).exists() for f in SUITE_FILES[mutant.group])
+
+
+def test_mutant_names_are_unique_and_scores_count_both_sides():
+    assert len({m.ident for m in MUTANTS}) == len(MUTANTS)
+    rows = [{"ident": "a", "fuzz": {"found": True}, "suite": {"found": True}},
+            {"ident": "b", "fuzz": {"found": False}, "suite": {"found": True}},
+            {"ident": "c", "fuzz": {"found": True}, "suite": {"found": False}}]
+    s = scores(rows)
+    assert (s["fuzzer"], s["suite"], s["both"], s["fuzzer_share_of_suite"]) == (2, 2, 1, 0.5)
+    assert s["suite_only"] == ["b"] and s["fuzzer_only"] == ["c"]
