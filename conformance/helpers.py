@@ -17,6 +17,14 @@ def encoding(conn, key: str) -> bytes:
     return conn.call("OBJECT", "ENCODING", key).value
 
 
+def expect_encoding(conn, key: str, want: bytes) -> None:
+    """A fixture's check that it built the representation a case is about; a server without OBJECT ENCODING
+    cannot show it, and the case still tests the command's replies there."""
+    reply = conn.call("OBJECT", "ENCODING", key)
+    if not (reply.is_error and "unknown" in reply.value.lower()):
+        assert reply.value == want, f"OBJECT ENCODING {key}: {reply.value!r}, the case needs {want!r}"
+
+
 def ints(*values: int) -> Reply:
     """An array of integers, as BITFIELD, HEXPIRE/HTTL and the like reply."""
     return array(*(integer(v) for v in values))

@@ -342,10 +342,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     spec = callspec.params["target_spec"]
     if report.when == "setup" and report.outcome != "passed":
         # A skip (since, capability, target not available), or a harness error before the case could run: the
-        # target never answered this case, so it is not counted for or against it.
-        result = "skipped" if report.outcome == "skipped" else "error"
-        _write_row(session, item, spec, {"outcome": result, "class": "harness" if result == "error" else "",
-                                         "message": _outcome_message(report, call)})
+        # target never answered this case, so it is not counted for or against it. A set-up that failed only for
+        # a command or parameter the target lacks makes the case not measurable there, like a failure would.
+        failed_on_target = report.outcome == "failed" and spec in session.report_only
+        missing = _missing_dependency(item) if failed_on_target else ""
+        if missing:
+            row = _not_measurable(report, spec, item, missing)
+        elif failed_on_target and call.excinfo is not None and call.excinfo.errisinstance(AssertionError):
+            # a set-up fixture got another reply than Redis's (a command it prepares with refused or answered
+            # otherwise): the case never reached what it tests, so it is not measurable there; the reply counts
+            # in the cases of the command that gave it
+            steps = item.stash.get(CALLS, [])
+            needs = steps[-1]["command"].split(" ")[0].lower() if steps else "set-up"
+            row = _not_measurable(report, spec, item, needs)
+            row["message"] = (f"its set-up failed on {spec} ({_outcome_message(report, call)[:300]}); "
+                              "not measurable there")
+        else:
+            result = "skipped" if report.outcome == "skipped" else "error"
+            row = {"outcome": result, "class": "harness" if result == "error" else "",
+                   "message": _outcome_message(report, call)}
+        _write_row(session, item, spec, row)
     elif report.when == "call":
         item.stash[_PENDING] = _call_outcome(session, item, spec, report, call)
     elif report.when == "teardown" and _PENDING in item.stash:
@@ -359,11 +375,7 @@ def _call_outcome(session: _Session, item: pytest.Item, spec: str, report: Any, 
     if result == "failed" and spec in session.report_only:
         missing = _missing_dependency(item)
         if missing:
-            what = (f"the parameter {missing.split(' ', 1)[1]}" if missing.startswith("config ")
-                    else missing.upper().replace('|', ' '))
-            reason = f"needs {what}, which {spec} does not have (counted in its own cases)"
-            report.outcome, report.longrepr = "skipped", (str(item.fspath), 0, f"Skipped: {reason}")
-            return {"outcome": "skipped", "class": "missing-dependency", "needs": missing, "message": reason}
+            return _not_measurable(report, spec, item, missing)
         report.outcome = "skipped"
         report.wasxfail = f"divergence on {spec} (report-only)"
         result = "divergent"
@@ -377,6 +389,15 @@ def _call_outcome(session: _Session, item: pytest.Item, spec: str, report: Any, 
             message = (f"the reply to `{last['command'][:200]}` does not have Redis's shape ({message}); "
                        f"it was: {last['reply'][:300]!r}")
     return {"outcome": result, "class": kind, "message": message}
+
+
+def _not_measurable(report: Any, spec: str, item: pytest.Item, missing: str) -> dict:
+    """The row of a case that could not run on `spec` for a command or parameter it uses but does not test."""
+    what = (f"the parameter {missing.split(' ', 1)[1]}" if missing.startswith("config ")
+            else missing.upper().replace('|', ' '))
+    reason = f"needs {what}, which {spec} does not have (counted in its own cases)"
+    report.outcome, report.longrepr = "skipped", (str(item.fspath), 0, f"Skipped: {reason}")
+    return {"outcome": "skipped", "class": "missing-dependency", "needs": missing, "message": reason}
 
 
 def _missing_dependency(item: pytest.Item) -> str:

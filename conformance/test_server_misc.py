@@ -5,6 +5,7 @@ Cases that change slowlog or latency settings restore Redis's defaults in a fina
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 
@@ -403,9 +404,9 @@ def _replication_info(conn) -> dict[str, str]:
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 
 
-@pytest.fixture
-def replica(conn, connect_client):
-    """The target as a replica of a port where nothing listens, made a master again after the case."""
+@contextlib.contextmanager
+def _as_replica(conn, connect_client):
+    """The target as a replica of a port where nothing listens, made a master again afterwards."""
     try:
         assert_ok(conn.call("REPLICAOF", "127.0.0.1", "1"))
         yield conn
@@ -415,7 +416,19 @@ def replica(conn, connect_client):
         closer.call("REPLICAOF", "NO", "ONE")
 
 
-def test_replicaof_makes_the_server_a_replica(replica):
+@pytest.fixture
+def replica(conn, connect_client):
+    with _as_replica(conn, connect_client):
+        yield conn
+
+
+def test_replicaof_makes_the_server_a_replica(conn, connect_client):
+    """REPLICAOF itself is what this case tests (the others take the role from the `replica` fixture)."""
+    with _as_replica(conn, connect_client):
+        _check_replica(conn)
+
+
+def _check_replica(replica):
     reply = replica.call("ROLE")
     assert [r.value for r in reply.value[:3]] == [b"slave", b"127.0.0.1", 1]
     assert reply.value[3].value in (b"connect", b"connecting") and reply.value[4].value == -1
