@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from forkdiff.spec import CommandSpec, Spec, load_spec
 from forkdiff.types import Command
 
-from .skips import skip_reason
+from .skips import skip_reason, waits_long
 from .paths import base_element, covering_variants
 from .scripts import CALLED_GROUPS, SCRIPT_COMMANDS, ScriptLines, called_lines
 from .strategies import DEFAULT_POOLS, Pools, from_spec, pools_for_group
@@ -150,6 +150,7 @@ def _group_tables(catalog: Catalog, table: Spec, default_pools: Pools, invalid_r
             for n in names:
                 lines = covering_variants(table, n, count=per_command // (6 if "blocking" in table[n].flags else 1),
                                           seed=seed, pools=pools, invalid_rate=invalid_rate)
+                lines = [(line, p) for line, p in lines if not waits_long(table[n], line.args[1:])]
                 tables.append([line for line, _ in lines])
                 if paths is not None:
                     paths.update(lines)

@@ -122,6 +122,42 @@ def is_blocking(spec: CommandSpec | None, args: tuple[bytes, ...]) -> bool:
     return True
 
 
+MAX_WAIT_S = 0.05  # the longest a generated blocking command may wait (its grace covers this, not a long block)
+
+
+def _seconds(text: bytes) -> float | None:
+    """A timeout as Redis's strtold reads it (hexadecimal too, no leading space), or None when it refuses it."""
+    t = text.decode("latin-1")
+    if not t or t[0].isspace():
+        return None
+    try:
+        return float.fromhex(t) if t.lower().lstrip("+-").startswith("0x") else float(t)
+    except ValueError:
+        return None
+
+
+def waits_long(spec: CommandSpec | None, args: tuple[bytes, ...]) -> bool:
+    """Whether this blocking line could wait longer than MAX_WAIT_S (or for ever): a deliberately invalid
+    variant can turn a tiny timeout into a valid long one (0x10 is 16 seconds to Redis)."""
+    if not is_blocking(spec, args) or not args:  # args: the line's arguments, after the command name
+        return False
+    name = spec.name
+    if name in ("xread", "xreadgroup"):
+        at = [i for i, a in enumerate(args) if a.lower() == b"block"]
+        values, scale = [args[i + 1] for i in at if i + 1 < len(args)], 0.001
+    elif name in ("blmpop", "bzmpop"):
+        values, scale = [args[0]], 1.0
+    elif name in ("wait", "waitaof"):
+        values, scale = [args[-1]], 0.001
+    else:
+        values, scale = [args[-1]], 1.0
+    for v in values:
+        seconds = _seconds(v)
+        if seconds is not None and (seconds == 0 or seconds * scale > MAX_WAIT_S):
+            return True
+    return False
+
+
 def unfuzzable_groups(spec, groups) -> dict[str, str]:
     """Each of `groups` (spec spelling) in which no command may be fuzzed, with the reasons its commands give."""
     reasons: dict[str, set[str]] = {}
