@@ -53,6 +53,7 @@ def _check(reply, expected) -> None:
 
 
 @pytest.mark.parametrize("stored, increment, string, field, score", CASES)
+@pytest.mark.command("incrbyfloat")
 def test_float_increments_at_the_edges(conn, stored, increment, string, field, score):
     conn.call("SET", "k", stored)
     conn.call("HSET", "h", "f", stored)
@@ -77,6 +78,7 @@ def test_zadd_incr_at_the_edges_of_a_double(conn, stored, increment, expected):
     _check(conn.call("ZADD", "z", "INCR", increment, "m"), expected)
 
 
+@pytest.mark.command("incrbyfloat")
 def test_append_makes_a_long_double_beyond_a_double(conn):
     """`SET k 1e3` then `APPEND k 10` stores 1e310: INCRBYFLOAT reads it, and adding an infinity is refused."""
     conn.call("SET", "k", "1e3")

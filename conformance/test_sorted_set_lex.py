@@ -52,11 +52,13 @@ LISTPACK_ONLY = [
 
 @pytest.mark.parametrize("command,want", BOTH + LISTPACK_ONLY, ids=lambda v: " ".join(map(str, v))
                          if isinstance(v, tuple) else None)
+@pytest.mark.command("zrangebylex")
 def test_lex_range_mixed_scores_listpack(conn, command, want):
     assert_reply(_mixed(conn, "listpack").call(*command), bulks(*want))
 
 
 @pytest.mark.parametrize("command,want", BOTH, ids=lambda v: " ".join(map(str, v)) if isinstance(v, tuple) else None)
+@pytest.mark.command("zrangebylex")
 def test_lex_range_mixed_scores_skiplist(conn, command, want):
     assert_reply(_mixed(conn, "skiplist").call(*command), bulks(*want))
 

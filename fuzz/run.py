@@ -278,8 +278,24 @@ def lane_reply(lane: "_Lane", name: str) -> str:
     return "hung (no reply in time)" if s.dead.kind is Kind.TIMEOUT else "crashed (connection lost, process gone)"
 
 
-def _setup_failed(replies: list[Reply]) -> bool:
-    return any(r.is_error or r.kind in TRANSPORT for r in replies)
+# Set-up commands a server may lack without harm: RESET (then FLUSHALL and the program's own SELECT still hold) and
+# the script-cache flushes (a server without scripts or functions has none to flush). Dragonfly has no RESET.
+OPTIONAL_SETUP = frozenset({"reset", "script", "function"})
+
+
+def _setup_failed(replies: list[Reply], names: list[str]) -> bool:
+    """Whether a program's set-up failed: a lost reply, or an error other than a lacking optional command's."""
+    for reply, name in zip(replies, names):
+        if reply.kind in TRANSPORT:
+            return True
+        if reply.is_error and not (name in OPTIONAL_SETUP and _lacks(reply.value)):
+            return True
+    return False
+
+
+def _lacks(error: str) -> bool:
+    text = error.lower()
+    return "unknown command" in text or "unknown subcommand" in text or "wrong number of arguments" in text
 
 
 class Runner:
@@ -407,7 +423,7 @@ class Runner:
                 head = s.replies[plan.starts[i]:plan.starts[i] + plan.setups[i]]
                 if s.dead is not None and s.dead_at < plan.starts[i] + plan.setups[i]:
                     break
-                if _setup_failed(head):
+                if _setup_failed(head, plan.names[plan.starts[i]:plan.starts[i] + plan.setups[i]]):
                     if i == 0 and s.name in fresh:
                         usable = 1
                     else:
