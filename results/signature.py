@@ -88,6 +88,18 @@ def unknown_command(text: str) -> str | None:
     return f"{container.group(1)} {name}" if container and (m.group(1) or m.group(3)) else name
 
 
+_CONFIG_REFUSED = re.compile(r"CONFIG SET '([\w-]+)'|CONFIG SET failed \(possibly related to argument '([\w-]+)'\)")
+
+
+def _refusal_signature(error: str, group: str) -> str:
+    """An error where Redis answered: one cause per command group and text, except a refused CONFIG SET of a
+    parameter, which is one cause whatever command the case was about (cases set it up to observe that command)."""
+    m = _CONFIG_REFUSED.search(error)
+    if m:
+        return f"error_vs_value|config|{m.group(1) or m.group(2)}"
+    return f"error_vs_value|{group}|{mask(error)}"
+
+
 def _in_spec(name: str | None) -> str | None:
     """`name` when it is a command (or CONTAINER SUB) of Redis 8.2.3's table: only those can be missing."""
     return name if name and name.lower().replace(" ", "|") in load_spec() else None
@@ -110,7 +122,7 @@ def of_message(message: str, command: str, group: str) -> Difference:
         return _error_pair(want_error, got_error)
     if got_error:
         want = kinds[0] if kinds and kinds[0] != "error" else "reply"
-        return Difference("error_vs_value", f"error_vs_value|{group}|{mask(got_error)}", want, got_error)
+        return Difference("error_vs_value", _refusal_signature(got_error, group), want, got_error)
     if want_error or "expected an error" in text:
         return Difference("error_vs_value", f"value_vs_error|{command}|{mask(want_error or '')}",
                           want_error or "an error", "a reply")
@@ -193,8 +205,7 @@ def of_replies(expected: Reply, got: Reply, command: str, group: str, cls: str) 
     if expected.is_error and got.is_error:
         return _error_pair(expected.value, got.value)
     if got.is_error:
-        return Difference("error_vs_value", f"error_vs_value|{group}|{mask(got.value)}", expected.kind.value,
-                          got.value)
+        return Difference("error_vs_value", _refusal_signature(got.value, group), expected.kind.value, got.value)
     if expected.is_error:
         return Difference("error_vs_value", f"value_vs_error|{command}|{mask(expected.value)}", expected.value,
                           "a reply")
