@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,5 +66,14 @@ def build(metas: list[dict], results: dict[str, TargetResult], fuzz_counts: dict
     }
 
 
+# Where a server's binary lies on the machine that ran it (INFO server's executable and config_file, inside the
+# reply bytes a repro quotes) says nothing about the product and is not published.
+_LOCAL_PATH = re.compile(r"((?:executable|config_file):)/[^\\\r\n\"'<]*")
+
+
+def without_local_paths(text: str) -> str:
+    return _LOCAL_PATH.sub(r"\1…", text)
+
+
 def write(data: dict[str, Any], path: Path) -> None:
-    path.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
+    path.write_text(without_local_paths(json.dumps(data, indent=1, sort_keys=False)) + "\n")

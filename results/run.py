@@ -103,7 +103,8 @@ def pack(rows: Path) -> None:
     """Rows are appended one by one while the suite runs (a kill loses nothing); once it is done they are packed,
     since a full run holds tens of thousands of them."""
     if rows.exists():
-        rows.with_name(rows.name + ".gz").write_bytes(gzip.compress(rows.read_bytes(), 9, mtime=0))
+        text = compat.without_local_paths(rows.read_text(encoding="utf-8"))  # repro bytes quote INFO server
+        rows.with_name(rows.name + ".gz").write_bytes(gzip.compress(text.encode("utf-8"), 9, mtime=0))
         rows.unlink()
 
 
@@ -154,7 +155,7 @@ def publish(out: Path, run_info: dict[str, Any], record: bool = False) -> dict[s
 
 def _write(path: Path, text: str) -> None:
     """Replies can hold any bytes: what is not UTF-8 is written as escapes rather than failing the publication."""
-    path.write_text(text, encoding="utf-8", errors="backslashreplace")
+    path.write_text(compat.without_local_paths(text), encoding="utf-8", errors="backslashreplace")
 
 
 class DeadTargets(Exception):
