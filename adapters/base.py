@@ -83,8 +83,10 @@ def listed_commands(c) -> frozenset[str]:
         return frozenset(x.value.decode().lower() for x in reply.value)
     reply = c.call("COMMAND")
     if reply.kind is Kind.ARRAY and reply.value:
-        return frozenset(e.value[0].value.decode().lower() for e in reply.value
-                         if e.kind is Kind.ARRAY and e.value and isinstance(e.value[0].value, bytes))
+        # a name is a bulk string in Redis's table, a simple string in Dragonfly's
+        return frozenset((n.decode() if isinstance(n, bytes) else n).lower()
+                         for e in reply.value if e.kind is Kind.ARRAY and e.value
+                         for n in [e.value[0].value] if isinstance(n, (bytes, str)))
     from forkdiff.spec import load_spec
     names = sorted(c.name for c in load_spec().top_level())
     reply = c.call("COMMAND", "INFO", *names)
