@@ -316,7 +316,12 @@ def _case_params(item: pytest.Item) -> str:
     return f"[{own.replace('--', '-')}]"
 
 
+PROTOCOL_FILES = frozenset({"test_protocol"})  # cases about RESP framing itself: a group of their own
+
+
 def group_of(item: pytest.Item) -> str:
+    if Path(str(item.fspath)).stem in PROTOCOL_FILES:
+        return "protocol"
     cmd = command_of(item)
     spec = load_spec().get(cmd) if cmd else None
     if spec is not None:

@@ -99,8 +99,11 @@ def load_rows(path: Path) -> list[dict]:
     return rows
 
 
+PROTOCOL_ROW = "resp framing"  # the protocol group's cases are about the wire format, whatever command carries them
+
+
 def _add(results: dict[str, CommandResult], row: dict) -> None:
-    cmd = row.get("command") or "?"
+    cmd = PROTOCOL_ROW if row.get("group") == "protocol" else row.get("command") or "?"
     c = results.setdefault(cmd, CommandResult(cmd, row.get("group", "")))
     if row.get("timing") and row["outcome"] in ("passed", *FAILED):
         c.excluded.append(row)  # its outcome depends on timing: shown with the reason, not scored
