@@ -196,3 +196,38 @@ def test_stops(conn):
         ("test_stops", "divergent"), ("test_one", "error"), ("test_two", "skipped")], output
     assert "stopped answering after test_stops" in output
     assert result.ret != 0
+
+
+SETUP_LACKS = '''
+import pytest
+from conformance.asserts import assert_ok
+from conformance.conftest import config  # noqa: F401 - the suite's CONFIG SET fixture
+
+@pytest.fixture
+def prepared(conn, config):
+    config("no-such-parameter-anywhere", "1")  # a set-up parameter this server lacks
+    return conn
+
+@pytest.fixture
+def refused(conn):
+    assert_ok(conn.call("SET", "k", "v", "NX", "XX"))  # a set-up command this server answers otherwise
+    return conn
+
+@pytest.mark.command("get")
+def test_needs_a_parameter(prepared):
+    assert prepared.call("GET", "k").value is None
+
+@pytest.mark.command("get")
+def test_needs_a_set_up_reply(refused):
+    assert refused.call("GET", "k").value == b"v"
+'''
+
+
+def test_a_set_up_the_target_cannot_do_is_not_measurable_rather_than_a_harness_error(pytester):
+    """A fixture that fails on a report-only target only because the target lacks a parameter, or answers a set-up
+    command otherwise, never reaches what the case tests: the case is listed as not measurable with the reason."""
+    result, rows = _run_cases(pytester, SETUP_LACKS, "redis@8.2")
+    got = {r["case"]: (r["outcome"], r["class"], r.get("needs")) for r in rows}
+    assert got == {"test_needs_a_parameter": ("skipped", "missing-dependency", "config no-such-parameter-anywhere"),
+                   "test_needs_a_set_up_reply": ("skipped", "missing-dependency", "set")}, result.stdout.str()
+    assert "its set-up failed on redis@8.2" in rows[1]["message"]
