@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .base import LoopServer
-from .locks import ALL, KeyLocks, execute_locked
+from .locks import KeyLocks, exclusive, execute_locked
 
 
 class LockedServer(LoopServer):
@@ -21,13 +21,4 @@ class LockedServer(LoopServer):
         return execute_locked(self.engine, self.locks, client, argv)
 
     def exclusive(self, fn: Callable[[], Any], when_busy: Callable[[], Any] | None = None) -> Any:
-        busy = self.engine.busy
-        if when_busy is None:
-            with self.locks.hold(ALL):
-                return fn()
-        while True:  # a script holds every stripe: do not wait for its end
-            if busy.running is not None:
-                return when_busy()
-            with self.locks.hold(ALL, give_up=lambda: busy.running is not None) as held:
-                if held:
-                    return fn()
+        return exclusive(self.engine, self.locks, fn, when_busy)

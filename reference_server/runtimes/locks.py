@@ -105,3 +105,17 @@ def execute_locked(engine: Any, locks: KeyLocks, client: Any, argv: list[bytes])
         with locks.hold(ALL):
             reply = engine.serve_ready(client, argv, reply)
     return reply
+
+
+def exclusive(engine: Any, locks: KeyLocks, fn: Callable[[], Any], when_busy: Callable[[], Any] | None = None) -> Any:
+    """`fn` holding every stripe; with `when_busy`, that instead while a script holds them (never wait for its end)."""
+    busy = engine.busy
+    if when_busy is None:
+        with locks.hold(ALL):
+            return fn()
+    while True:
+        if busy.running is not None:
+            return when_busy()
+        with locks.hold(ALL, give_up=lambda: busy.running is not None) as held:
+            if held:
+                return fn()

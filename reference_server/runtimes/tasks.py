@@ -6,7 +6,7 @@ from concurrent.futures import Future
 from typing import Any, Callable
 
 from .base import LoopServer
-from .locks import ALL, KeyLocks, execute_locked
+from .locks import KeyLocks, exclusive, execute_locked
 from .workers import Workers
 
 
@@ -41,13 +41,4 @@ class TasksServer(LoopServer):
         self.pool.submit(batch.run, lambda client, argv: execute_locked(self.engine, self.locks, client, argv))
 
     def exclusive(self, fn: Callable[[], Any], when_busy: Callable[[], Any] | None = None) -> Any:
-        busy = self.engine.busy
-        if when_busy is None:
-            with self.locks.hold(ALL):
-                return fn()
-        while True:  # a script holds every stripe: do not wait for its end
-            if busy.running is not None:
-                return when_busy()
-            with self.locks.hold(ALL, give_up=lambda: busy.running is not None) as held:
-                if held:
-                    return fn()
+        return exclusive(self.engine, self.locks, fn, when_busy)
