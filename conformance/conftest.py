@@ -7,6 +7,7 @@ from forkdiff.client import Connection
 from forkdiff.types import Kind
 
 from .asserts import assert_ok
+from .plugin import CALLS
 
 
 @pytest.fixture
@@ -33,12 +34,13 @@ def config(conn, connect_client):
 
 
 @pytest.fixture
-def raw_client(target):
-    """Fresh connections with nothing sent yet: no AUTH, no HELLO (so RESP2)."""
+def raw_client(request, target):
+    """Fresh connections with nothing sent yet: no AUTH, no HELLO (so RESP2); their calls go into the case's repro."""
     opened: list[Connection] = []
 
     def factory() -> Connection:
         c = Connection(*target.address)
+        c.log = request.node.stash.setdefault(CALLS, [])
         opened.append(c)
         return c
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -105,17 +106,18 @@ def failing_cases(rows: Iterable[Mapping]) -> list[CaseFailure]:
     return out
 
 
-def case_difference(case: CaseFailure) -> Difference:
-    return of_message(case.message, case.command, _group(case.command, case.group))
+def case_difference(case: CaseFailure, listed: Collection[str] = ()) -> Difference:
+    """`listed`: the commands the case's target lists itself (lower case), which it cannot be missing."""
+    return of_message(case.message, case.command, _group(case.command, case.group), listed)
 
 
-def finding_difference(entry: Mapping) -> Difference:
+def finding_difference(entry: Mapping, listed: Collection[str] = ()) -> Difference:
     mismatch = entry.get("mismatch") or {}
     command = entry.get("command", "")
     if not mismatch:
         return Difference(entry.get("class", "value"), f"fuzz|{command}|{entry.get('class')}", "", "")
     return of_replies(Reply.from_json(mismatch["expected"]), Reply.from_json(mismatch["got"]), command,
-                      _group(command, ""), entry.get("class", ""))
+                      _group(command, ""), entry.get("class", ""), listed)
 
 
 def _group(command: str, fallback: str) -> str:
@@ -147,18 +149,20 @@ class _Bucket:
 
 
 def build(rows: Iterable[Mapping], fuzz_entries: Iterable[Mapping], curated_path: Path | None = None,
-          known: list[Known] | None = None) -> list[RootCause]:
-    """Every root cause of a stored run, most cases first."""
+          known: list[Known] | None = None, listed: Mapping[str, Iterable[str]] | None = None) -> list[RootCause]:
+    """Every root cause of a stored run, most cases first. `listed`: each target's own command names (targets.json),
+    so a command a target lists is never counted as missing there."""
+    own = {target: {name.lower() for name in names} for target, names in (listed or {}).items()}
     curated = load_curated(curated_path or CURATED_PATH)
     known = load_known() if known is None else known
     buckets: dict[str, _Bucket] = {}
     for case in failing_cases(rows):
-        diff = case_difference(case)
+        diff = case_difference(case, own.get(case.target, ()))
         bucket = _bucket(buckets, curated, case.product, diff, _cause_group(diff, case.command, case.group))
         bucket.cases.append(case)
         _note_absent(bucket, diff)
     for entry in listed_findings(fuzz_entries):
-        diff = finding_difference(entry)
+        diff = finding_difference(entry, own.get(entry["target"], ()))
         bucket = _bucket(buckets, curated, _product(entry), diff, _cause_group(diff, entry.get("command", ""), ""))
         bucket.findings.append(entry)
         _note_absent(bucket, diff)

@@ -138,7 +138,7 @@ def publish(out: Path, run_info: dict[str, Any], record: bool = False) -> dict[s
     catalogue = divergences.load_all_fuzz(data_dir / "fuzz")
     fuzz = [e for e in catalogue if is_active(e)]  # re-classified entries that still diverge
     data = compat.build(metas, results, divergences.counts_by_target(fuzz), run_info)
-    causes = root_causes.build(rows, fuzz)
+    causes = root_causes.build(rows, fuzz, listed={m["spec"]: m.get("commands") or () for m in metas})
     root_causes.attach(data, causes)
     excluded.attach(data, results)
     if record:

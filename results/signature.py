@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from forkdiff.spec import load_spec
@@ -100,18 +101,23 @@ def _refusal_signature(error: str, group: str) -> str:
     return f"error_vs_value|{group}|{mask(error)}"
 
 
-def _in_spec(name: str | None) -> str | None:
-    """`name` when it is a command (or CONTAINER SUB) of Redis 8.2.3's table: only those can be missing."""
-    return name if name and name.lower().replace(" ", "|") in load_spec() else None
+def _in_spec(name: str | None, listed: Collection[str] = ()) -> str | None:
+    """`name` when it is a command (or CONTAINER SUB) of Redis 8.2.3's table that the target does not list itself
+    (`listed`: its own command names, lower case): only those can be missing. A listed command that answers "unknown
+    command" (Dragonfly's HELLO with a protocol version it does not take) refuses those arguments; that refusal is
+    the difference."""
+    if not name or name.lower() in listed:
+        return None
+    return name if name.lower().replace(" ", "|") in load_spec() else None
 
 
-def of_message(message: str, command: str, group: str) -> Difference:
-    """The difference a failing conformance case reports in its assertion message."""
+def of_message(message: str, command: str, group: str, listed: Collection[str] = ()) -> Difference:
+    """The difference a failing conformance case reports in its assertion message (`listed`: see _in_spec)."""
     text = plain(message)
     got_error, want_error = _first(_GOT_ERROR, text), _first(_EXPECTED_ERROR, text)
     # without an extracted error, only what the case got (the left of each `==`/`!=`) can name a missing command
     got_side = got_error or "\n".join(re.split(r" (?:==|!=) ", line)[0] for line in text.splitlines())
-    missing = _in_spec(unknown_command(got_side))
+    missing = _in_spec(unknown_command(got_side), listed)
     # Redis 6.2 says "Unknown subcommand or wrong number of arguments" for both: only a missing command when Redis
     # answered with a value
     ambiguous = "wrong number of arguments" in (got_error or text) and bool(want_error)
@@ -197,9 +203,10 @@ def _words(text: str) -> list[str]:
             if w not in ("b", "integer", "array", "bulk", "simple", "map", "set", "error", "nil", "empty")]
 
 
-def of_replies(expected: Reply, got: Reply, command: str, group: str, cls: str) -> Difference:
+def of_replies(expected: Reply, got: Reply, command: str, group: str, cls: str,
+               listed: Collection[str] = ()) -> Difference:
     """The difference of a fuzz finding, from its stored replies (the same normalisation as of_message)."""
-    if got.is_error and _in_spec(unknown_command(got.value)) \
+    if got.is_error and _in_spec(unknown_command(got.value), listed) \
             and not (expected.is_error and unknown_command(expected.value)):
         return _missing(unknown_command(got.value), group)
     if expected.is_error and got.is_error:

@@ -88,3 +88,15 @@ def test_a_recorded_case_prints_a_runnable_repro():
     repro = build([failing])[0].repro
     assert repro[1:6] == ("redis-cli -p $PORT <<'EOF'", "FLUSHALL", "SET k abc", "BITCOUNT k 1", "EOF")
     assert repro[-1] == "#   valkey@9.1: ':7\\r\\n'"
+
+
+NO_HELLO = ("AssertionError: \nexpected error: 'NOPROTO unsupported protocol version'\n     got error: \"ERR unknown "
+            "command 'HELLO', with args beginning with: '4' \"")
+
+
+def test_a_command_the_target_lists_is_not_missing_there():
+    rows = [row("valkey@9.1", "test_hello_bad_version", "hello", NO_HELLO, group="connection")]
+    missing = rc.build(rows, [], curated_path=Path("/nonexistent"), known=[])
+    listed = rc.build(rows, [], curated_path=Path("/nonexistent"), known=[], listed={"valkey@9.1": ["HELLO", "get"]})
+    assert missing[0].signature.startswith("missing|") and "not implemented" in missing[0].title
+    assert listed[0].signature.startswith("error_code|") and "not implemented" not in listed[0].title
