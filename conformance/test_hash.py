@@ -390,8 +390,14 @@ def test_hpexpire_field_expires_lazily(conn, resp):
     time.sleep(0.06)
     assert_null(conn.call("HGET", "h", "a"), resp)
     assert_reply(conn.call("HGETALL", "h"), pairs(resp, "b", "2"))
-    assert_reply(conn.call("HPEXPIRE", "h", 20, "FIELDS", 1, "b"), ints(1))
-    time.sleep(0.06)
+    # the last field past its TTL and the key not yet taken by the active expire cycle (DBSIZE looks nothing up),
+    # so the lookup below is what removes it, whichever way a server's cycle is timed
+    for _ in range(5):
+        assert_reply(conn.call("HPEXPIRE", "h", 20, "FIELDS", 1, "b"), ints(1))
+        time.sleep(0.06)
+        if conn.call("DBSIZE").value == 1:
+            break
+        conn.call("HSET", "h", "b", "2")
     assert_null(conn.call("HGET", "h", "b"), resp)
     assert_reply(conn.call("EXISTS", "h"), integer(0))
 
