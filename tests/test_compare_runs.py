@@ -35,3 +35,11 @@ def test_a_directory_without_rows_is_a_clear_error(tmp_path, capsys):
     a = stored_run(tmp_path / "a", {"test_get_a": "passed"})
     assert main([str(a), str(tmp_path / "missing")]) == 2
     assert "no conformance rows" in capsys.readouterr().err
+
+
+def test_common_compares_only_the_cases_both_runs_have(tmp_path, capsys):
+    a = stored_run(tmp_path / "a", {"test_get_a": "passed"})
+    b = stored_run(tmp_path / "b", {"test_get_a": "passed", "test_set_new": "divergent"})
+    assert main([str(a), str(b)]) == 1
+    assert main([str(a), str(b), "--common"]) == 0
+    assert "2 rows compared, 0 moved; scores identical" in capsys.readouterr().out

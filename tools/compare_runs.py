@@ -1,10 +1,11 @@
 """Compare two stored runs row by row: which case outcomes changed, and each target's scores in both.
 
-    python tools/compare_runs.py RUN_A RUN_B [--targets T1,T2]
+    python tools/compare_runs.py RUN_A RUN_B [--targets T1,T2] [--common]
 
 RUN_A and RUN_B are `--out` directories of `forkdiff run` (their data/conformance.jsonl or .jsonl.gz). Two runs of
 the same code on the same servers must give the same outcome per (target, case, protocol) and so the same scores;
-every row that moved is printed with both outcomes. Exit status 1 when any row or score differs.
+every row that moved is printed with both outcomes. With --common only the cases both runs have are compared (for
+runs of code that added cases in between). Exit status 1 when any row or score differs.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("run_a", type=Path)
     ap.add_argument("run_b", type=Path)
     ap.add_argument("--targets", default="", help="only these targets (comma-separated); default: all in either")
+    ap.add_argument("--common", action="store_true", help="only the (target, case, protocol) rows both runs have")
     args = ap.parse_args(argv)
     runs = []
     for run in (args.run_a, args.run_b):
@@ -46,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     wanted = set(filter(None, args.targets.split(",")))
     if wanted:
         runs = [[r for r in rows if r["target"] in wanted] for rows in runs]
+    if args.common:
+        shared = set(outcomes(runs[0])) & set(outcomes(runs[1]))
+        runs = [[r for r in rows if (r["target"], r["case"], int(r.get("resp") or 0)) in shared] for rows in runs]
     a, b = (outcomes(rows) for rows in runs)
     sa, sb = (scores(rows) for rows in runs)
     moved = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
