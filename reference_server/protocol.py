@@ -62,7 +62,7 @@ class ProtocolViolation(Exception):
 
 
 class RequestParser:
-    __slots__ = ("buf", "pos", "_argc", "_argv", "_bulklen", "max_bulk")
+    __slots__ = ("buf", "pos", "_argc", "_argv", "_bulklen", "max_bulk", "parsed_bytes")
 
     def __init__(self, max_bulk: int = 512 * 1024 * 1024) -> None:
         self.buf = bytearray()
@@ -71,6 +71,7 @@ class RequestParser:
         self._argv: list[bytes] = []
         self._bulklen = -1
         self.max_bulk = max_bulk
+        self.parsed_bytes = 0  # the argument bytes of the commands the last parse returned (see request_size)
 
     @property
     def pending(self) -> int:
@@ -91,8 +92,13 @@ class RequestParser:
                           ) -> tuple[list[list[bytes]], str | None]:
         """Up to `limit` complete commands, then the protocol error met after them (if any)."""
         out: list[list[bytes]] = []
+        self.parsed_bytes = 0
         try:
             while self.pos < len(self.buf) and len(out) < limit:
+                if self._argc == 0 and self.buf[self.pos] == 42:  # '*': first the common shape, in one pass
+                    self._plain_multibulks(out, limit, authenticated)
+                    if self.pos >= len(self.buf) or len(out) >= limit:
+                        break
                 if self._argc == 0 and self.buf[self.pos] != 42:  # not '*': inline
                     cmd = self._inline()
                 else:
@@ -103,11 +109,60 @@ class RequestParser:
                     raise ProtocolViolation(CROSS_PROTOCOL)
                 if cmd:
                     out.append(cmd)
+                    self.parsed_bytes += request_size(cmd)
         except ProtocolViolation as exc:
             self._compact()
             return out, exc.text
         self._compact()
         return out, None
+
+    def _plain_multibulks(self, out: list[list[bytes]], limit: int, authenticated: bool) -> None:
+        """Take every complete multibulk command at the position whose length lines are plain decimal numbers
+        within the limits, in one pass with no state kept between arguments. It stops before the first command it
+        cannot take whole (incomplete, inline, a length line to be judged, a cross-protocol request), which the
+        general path then reads with Redis's exact waiting and errors: this never decides an error itself."""
+        buf, pos, end = self.buf, self.pos, len(self.buf)
+        find = buf.find
+        max_bulk = self.max_bulk if authenticated else min(self.max_bulk, UNAUTH_MAX_BULK)
+        max_args = INT_MAX if authenticated else UNAUTH_MAX_ARGS
+        parsed = 0
+        while pos < end and buf[pos] == 42 and len(out) < limit:
+            cr = find(b"\r", pos)
+            if cr < 0 or cr > end - 2:
+                break
+            line = buf[pos + 1:cr]  # a NUL byte (where strchr would stop) is not a digit either
+            if not line.isdigit() or line[0] == 48 or len(line) > 10:
+                break
+            argc = int(line)
+            if argc > max_args:
+                break
+            argv: list[bytes] = []
+            at, args_size = cr + 2, 0
+            for _ in range(argc):
+                if at >= end or buf[at] != 36:  # '$'
+                    break
+                cr = find(b"\r", at)
+                if cr < 0 or cr > end - 2:
+                    break
+                line = buf[at + 1:cr]
+                if not line.isdigit() or (line[0] == 48 and len(line) > 1) or len(line) > 19:
+                    break
+                size = int(line)
+                start = cr + 2
+                at = start + size + 2
+                if size > max_bulk or at > end:
+                    break
+                argv.append(bytes(buf[start:start + size]))
+                args_size += size
+            else:
+                if argv[0].lower() in CROSS_PROTOCOL_NAMES:
+                    break
+                out.append(argv)
+                pos, parsed = at, parsed + args_size
+                continue
+            break
+        self.pos = pos
+        self.parsed_bytes += parsed
 
     def _compact(self) -> None:
         if self.pos:
