@@ -46,6 +46,12 @@ class QueryBufferLimit:
         size = request_bytes + self._queued(queue)
         return size > limit or (size > UNAUTH_MAX_QUERY_BUFFER and not authenticated)
 
+    def cannot_exceed(self, requests_bytes: int, queue: list, limit: int) -> bool:
+        """True when requests of `requests_bytes` in all, run in turn, cannot pass the limit whatever they do: the
+        queue grows by at most their own bytes, AUTH or RESET may change the 1 MB rule, and CONFIG SET cannot
+        set the limit below 1 MB. The connection then skips the check of each one."""
+        return requests_bytes + self._queued(queue) <= min(limit, UNAUTH_MAX_QUERY_BUFFER)
+
     def _queued(self, queue: list) -> int:
         if len(queue) < self.counted:  # EXEC, DISCARD or a new MULTI emptied it
             self.counted = self.queued_bytes = 0

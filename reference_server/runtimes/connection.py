@@ -50,7 +50,7 @@ class Batch:
                               or self.last_reply is POSTPONED):
             return None
         argv = self.commands[self.executed]
-        if self.conn.query_limit_passed(request_size(argv)):
+        if not self.conn.within_query_limit and self.conn.query_limit_passed(request_size(argv)):
             self.over_query_limit = True
             return None
         return argv
@@ -117,6 +117,7 @@ class ClientConnection(asyncio.Protocol):
         self.executing: list[bytes] | None = None
         self.queued: deque[list[bytes]] = deque()
         self.violation: str | None = None
+        self.within_query_limit = False  # what is queued cannot pass client-query-buffer-limit: no check each
         self.out: list[bytes] = []
         self.batch: Batch | None = None  # the batch executing on another thread, if any
         self.batching = hasattr(server, "execute_batch")
@@ -214,16 +215,23 @@ class ClientConnection(asyncio.Protocol):
             limit = 1 << 30 if self.client.authenticated else 1  # AUTH changes how the next one is parsed
             commands, self.violation = self.parser.parse_until_error(self.client.authenticated, limit)
             self.queued.extend(commands)
-            if not commands and self._close_past_query_limit(self.parser.pending):
-                return None
+            if not commands:
+                self.within_query_limit = False
+                if self._close_past_query_limit(self.parser.pending):
+                    return None
+            else:  # every command later taken from `queued` (also one put back) is among these
+                limit = self.engine.config.get_int("client-query-buffer-limit")
+                self.within_query_limit = self.query_limit.cannot_exceed(self.parser.parsed_bytes, self.client.queue,
+                                                                         limit)
         argv = self.queued.popleft() if self.queued else None
-        if argv is not None and self._close_past_query_limit(request_size(argv)):
+        if argv is not None and not self.within_query_limit and self._close_past_query_limit(request_size(argv)):
             return None
         return argv
 
     def pump(self) -> None:
         """Execute buffered commands in order until one must wait, the client blocks, or the buffer is empty."""
-        while not self.closing and self.client.blocked is None:
+        client = self.client
+        while not self.closing and client.blocked is None:
             argv = self._next_command()
             if argv is None:
                 if self.violation == CROSS_PROTOCOL:
@@ -245,18 +253,25 @@ class ClientConnection(asyncio.Protocol):
             self.executing = argv
             self.in_command = True
             try:
-                result = call_safely(self.server.execute, self.client, argv)
+                result = self.server.execute(client, argv)
+            except Exception as exc:  # a runtime bug must not kill the connection: the engine's policy answers it
+                result = internal_error(argv, exc)
             finally:
                 self.in_command = False
             if result is POSTPONED:
                 self._hold(argv)
                 return
             if isinstance(result, Future):
+                result.argv = argv  # type: ignore[attr-defined]
                 self.waiting = True
                 self.flush()
                 result.add_done_callback(lambda f: self._in_loop(self._resume, f))
                 return
-            if not self.handle(result):
+            if result is not NO_REPLY:
+                encode(result, client.resp, self.out)
+            if client.close_after_reply:
+                self.flush()
+                self.close_now()
                 return
         self.flush()
         self.engine.before_sleep()  # after this round's replies: BCAST invalidations, the client's own included
