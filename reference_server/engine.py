@@ -10,6 +10,7 @@ import logging
 import random
 import threading
 import time
+from time import perf_counter_ns
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -128,6 +129,7 @@ class Engine:
         # The command table. Tests may give one engine a modified copy (a deliberately broken command, to prove a
         # checker is not blind) without touching the shared registry.
         self.handlers = HANDLERS
+        self._resolved: dict[bytes, tuple] = {}  # argv[0] -> (name, spec, handler, the table it came from)
         self.runtime = "engine"  # the concurrency model serving this engine (set by the runtime)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE 0 stops the timer's expiry cycle
         self.busy = BusyScripts(self)  # the running script, and what others may do beside it
@@ -218,8 +220,7 @@ class Engine:
         return with_own_pushes(client, reply)
 
     def _dispatch(self, client: ClientState, argv: list[bytes]) -> Any:
-        name = argv[0].decode("utf-8", "surrogateescape").lower()
-        spec, handler, rejection = self.lookup(name, argv)
+        name, spec, handler, rejection = self._resolve(argv)
         if rejection is not None:
             return self._reject(client, name, rejection)
         if spec.name == "debug" and not self._debug_allowed(client):
@@ -284,6 +285,20 @@ class Engine:
             client.dirty_exec = True
         return rejection
 
+    def _resolve(self, argv: list[bytes]) -> tuple[str, CommandSpec | None, Callable | None, Err | None]:
+        """`lookup` with the name decoded; a command without subcommands is found once per spelling of its name
+        (while the engine keeps the same command table), its arity still checked on every call."""
+        first = argv[0]
+        hit = self._resolved.get(first) if type(first) is bytes else None
+        if hit is not None and hit[3] is self.handlers and hit[1].arity_ok(len(argv)):
+            return hit[0], hit[1], hit[2], None
+        name = first.decode("utf-8", "surrogateescape").lower()
+        spec, handler, rejection = self.lookup(name, argv)
+        if (rejection is None and spec.name == name and not spec.subcommands and type(first) is bytes
+                and len(self._resolved) < 1024):
+            self._resolved[first] = (name, spec, handler, self.handlers)
+        return name, spec, handler, rejection
+
     def lookup(self, name: str, argv: list[bytes]) -> tuple[CommandSpec | None, Callable | None, Err | None]:
         """Find the handler; the rejection (unknown command/subcommand, wrong arity) as Redis words it."""
         spec = self.spec.get(name)
@@ -312,7 +327,7 @@ class Engine:
             client.last_command = spec.name
         local.depth = depth + 1
         caller, local.executing = getattr(local, "executing", None), client
-        started = time.perf_counter_ns()
+        started = perf_counter_ns()
         try:
             reply = handler(self, client, argv)
         except CommandError as exc:
@@ -322,11 +337,11 @@ class Engine:
         finally:
             local.depth = depth
             local.executing = caller
+        elapsed_us = (perf_counter_ns() - started) // 1000
         # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call
         self.stats["total_commands_processed"] += 1
-        stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
+        stats = self.command_stats.get(spec.name) or self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
         stats[0] += 1
-        elapsed_us = (time.perf_counter_ns() - started) // 1000
         stats[3] += elapsed_us
         client.commands_processed += 1
         for hook in CALL_HOOKS:
