@@ -219,7 +219,8 @@ _PIECES = [b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nv\r\nx\r\n", b"*2\r\n$3\r\nGET\
            b"*1\r\n$0\r\n\r\n", b"*1\r\n$-1\r\n", b"*1\r\n+x\r\n", b"*1\r\n$4\0\r\nPING\r\n", b"*1\0\r\n",
            b"*2\r\n$4\r\nPOST\r\n$1\r\n/\r\n", b"*+1\r\n", b"*1\r\n$ 4\r\nPING\r\n", b"*11\r\n",
            b"*1\r\n$20000\r\n", b"*12\r\n" + b"$1\r\na\r\n" * 12, b"\r\n", b"*1\r\n$99999999999999999999\r\n",
-           b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nv", b'set "a b" c\r\n']
+           b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nv", b'set "a b" c\r\n', b"*2\r\n$3\r\nGET\r\n$1\r\nkAB",
+           b"*1\rX$4\r\nPING\r\n", b"*1\r\n$4\rXPING\r\n", b"*2\r\n$3\r\nGET\r\n$5000\r\n" + b"k" * 5000 + b"\r\n"]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=8), st.booleans())
