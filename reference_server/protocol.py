@@ -57,6 +57,8 @@ class QueryBufferLimit:
         return requests_bytes + self._queued(queue) <= min(limit, UNAUTH_MAX_QUERY_BUFFER)
 
     def _queued(self, queue: list) -> int:
+        if len(queue) == self.counted:  # nothing queued since the last look (no transaction, mostly)
+            return self.queued_bytes
         if len(queue) < self.counted:  # EXEC, DISCARD or a new MULTI emptied it
             self.counted = self.queued_bytes = 0
         for _, _, argv in queue[self.counted:]:

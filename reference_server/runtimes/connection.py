@@ -198,8 +198,11 @@ class ClientConnection(asyncio.Protocol):
         self.pump()
 
     def query_limit_passed(self, request_bytes: int) -> bool:
-        limit = self.engine.config.get_int("client-query-buffer-limit")
-        return self.query_limit.exceeded(request_bytes, self.client.queue, limit, self.client.authenticated)
+        client = self.client
+        return self.query_limit.exceeded(request_bytes, client.queue, self._query_buffer_limit(), client.authenticated)
+
+    def _query_buffer_limit(self) -> int:
+        return int(self.engine.config.values["client-query-buffer-limit"])  # the canonical name: no alias lookup
 
     def _close_past_query_limit(self, request_bytes: int) -> bool:
         """Close (no reply for this request; the replies before it go out) when the request being received or
@@ -220,9 +223,8 @@ class ClientConnection(asyncio.Protocol):
                 if self._close_past_query_limit(self.parser.pending):
                     return None
             else:  # every command later taken from `queued` (also one put back) is among these
-                limit = self.engine.config.get_int("client-query-buffer-limit")
                 self.within_query_limit = self.query_limit.cannot_exceed(self.parser.parsed_bytes, self.client.queue,
-                                                                         limit)
+                                                                         self._query_buffer_limit())
         argv = self.queued.popleft() if self.queued else None
         if argv is not None and not self.within_query_limit and self._close_past_query_limit(request_size(argv)):
             return None
