@@ -40,11 +40,18 @@ class QueryBufferLimit:
     request being received. Here whole pipelines may arrive at once, so the check is on each request: an incomplete
     one as it grows, a complete one before it runs. The queued arguments are summed as the queue grows."""
 
-    __slots__ = ("counted", "queued_bytes")
+    __slots__ = ("counted", "queued_bytes", "_setting", "_limit")
 
     def __init__(self) -> None:
         self.counted = 0  # how many queued commands queued_bytes covers
         self.queued_bytes = 0
+        self._setting, self._limit = "", 0
+
+    def limit(self, setting: str) -> int:
+        """client-query-buffer-limit from its configured text, converted again only when it changed."""
+        if setting is not self._setting:
+            self._setting, self._limit = setting, int(setting)
+        return self._limit
 
     def exceeded(self, request_bytes: int, queue: list, limit: int, authenticated: bool) -> bool:
         size = request_bytes + self._queued(queue)
@@ -103,8 +110,10 @@ class RequestParser:
     def parse_until_error(self, authenticated: bool = True, limit: int = 1 << 30
                           ) -> tuple[list[list[bytes]], str | None]:
         """Up to `limit` complete commands, then the protocol error met after them (if any)."""
-        out: list[list[bytes]] = []
         self.parsed_bytes = 0
+        if self.pos >= len(self.buf):  # all read (after every pipeline)
+            return [], None
+        out: list[list[bytes]] = []
         if self._argc == 0 and limit > UNAUTH_MAX_ARGS and 0 < len(self.buf) - self.pos <= SPLIT_MAX:
             self._split_multibulks(out, limit, authenticated)
         try:

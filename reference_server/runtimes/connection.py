@@ -202,7 +202,7 @@ class ClientConnection(asyncio.Protocol):
         return self.query_limit.exceeded(request_bytes, client.queue, self._query_buffer_limit(), client.authenticated)
 
     def _query_buffer_limit(self) -> int:
-        return int(self.engine.config.values["client-query-buffer-limit"])  # the canonical name: no alias lookup
+        return self.query_limit.limit(self.engine.config.values["client-query-buffer-limit"])
 
     def _close_past_query_limit(self, request_bytes: int) -> bool:
         """Close (no reply for this request; the replies before it go out) when the request being received or
@@ -219,9 +219,13 @@ class ClientConnection(asyncio.Protocol):
             commands, self.violation = self.parser.parse_until_error(self.client.authenticated, limit)
             self.queued.extend(commands)
             if not commands:
-                self.within_query_limit = False
-                if self._close_past_query_limit(self.parser.pending):
-                    return None
+                # After a batch that could not pass the limit, an empty buffer cannot either: its queued bytes
+                # are within the bound. Otherwise the request being received (and the queue) is checked.
+                pending = self.parser.pending
+                if pending or not self.within_query_limit:
+                    self.within_query_limit = False
+                    if self._close_past_query_limit(pending):
+                        return None
             else:  # every command later taken from `queued` (also one put back) is among these
                 self.within_query_limit = self.query_limit.cannot_exceed(self.parser.parsed_bytes, self.client.queue,
                                                                          self._query_buffer_limit())
