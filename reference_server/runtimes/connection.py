@@ -236,7 +236,8 @@ class ClientConnection(asyncio.Protocol):
 
     def pump(self) -> None:
         """Execute buffered commands in order until one must wait, the client blocks, or the buffer is empty."""
-        client = self.client
+        client, stopping = self.client, self.server.stopping_event.is_set
+        execute = self.server.execute_command
         while not self.closing and client.blocked is None:
             argv = self._next_command()
             if argv is None:
@@ -249,7 +250,7 @@ class ClientConnection(asyncio.Protocol):
                     self.close_now()
                     return
                 break
-            if self.server.stopping:
+            if stopping():
                 self.close_now()
                 return
             if self.batching:
@@ -259,7 +260,7 @@ class ClientConnection(asyncio.Protocol):
             self.executing = argv
             self.in_command = True
             try:
-                result = self.server.execute(client, argv)
+                result = execute(client, argv)
             except Exception as exc:  # a runtime bug must not kill the connection: the engine's policy answers it
                 result = internal_error(argv, exc)
             finally:
