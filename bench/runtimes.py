@@ -11,6 +11,7 @@ measurements taken in interleaved order (the machine is noisy); the ratio is to 
 from __future__ import annotations
 
 import argparse
+import os
 import selectors
 import socket
 import subprocess
@@ -33,9 +34,11 @@ REDIS = "redis@8.2"
 
 # -- servers -------------------------------------------------------------------------------------------------------
 @contextmanager
-def reference_server(runtime: str) -> Iterator[tuple[str, int]]:
+def reference_server(runtime: str, source: str | None = None) -> Iterator[tuple[str, int]]:
+    """`forkdiff serve` on a free port; `source`: run the code of another source tree (an earlier commit's)."""
+    env = None if source is None else {**os.environ, "PYTHONPATH": source}
     proc = subprocess.Popen([sys.executable, "-m", "forkdiff.cli", "serve", "--runtime", runtime, "--port", "0"],
-                            stdout=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, text=True, env=env, cwd=source)
     try:
         port = _announced_port(proc)
         wait_ready(("127.0.0.1", port))

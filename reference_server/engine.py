@@ -10,6 +10,7 @@ import logging
 import random
 import threading
 import time
+from time import perf_counter_ns
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -55,6 +56,25 @@ def internal_error(argv: list[bytes], exc: BaseException) -> Err:
         name += " " + _sanitize(argv[1][:64]).upper()
     log.error("internal error executing %s: %s", name, exc, exc_info=exc)
     return Err(errors.INTERNAL_ERROR % (name, type(exc).__name__))
+
+
+class CommandState:
+    """What the command executing on one thread fixes: its time, its connection's client (`client`), the client
+    running it (`executing`: a script's own client inside a script) and call() nesting. One plain object per
+    thread, fetched once per use: attributes of a threading.local cost several times more to read and write."""
+
+    __slots__ = ("now", "client", "executing", "depth")
+
+    def __init__(self) -> None:
+        self.now: int | None = None
+        self.client: Any = None
+        self.executing: Any = None
+        self.depth = 0
+
+
+class _PerThread(threading.local):
+    def __init__(self) -> None:
+        self.state = CommandState()
 
 
 def wall_clock_ms() -> int:
@@ -103,7 +123,7 @@ class Engine:
         load_all()
         self.spec = load_spec()
         self.real_clock = clock
-        self._local = threading.local()  # per executing thread: the command's time and call() nesting
+        self._local = _PerThread()  # per executing thread: its CommandState
         self.rng = rng or random.Random()
         self.config = config or Config()
         self.keyspace = Keyspace(self.now_ms, databases, self.rng)
@@ -128,6 +148,8 @@ class Engine:
         # The command table. Tests may give one engine a modified copy (a deliberately broken command, to prove a
         # checker is not blind) without touching the shared registry.
         self.handlers = HANDLERS
+        self._resolved: dict[bytes, tuple] = {}  # argv[0] -> (name, spec, handler, None) as _resolve returns it
+        self._resolved_with = self.handlers  # the command table _resolved was filled from
         self.runtime = "engine"  # the concurrency model serving this engine (set by the runtime)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE 0 stops the timer's expiry cycle
         self.busy = BusyScripts(self)  # the running script, and what others may do beside it
@@ -135,27 +157,24 @@ class Engine:
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
         """The command's time: fixed while one command (or one EXEC) runs, as Redis caches it."""
-        now = getattr(self._local, "now", None)
+        now = self._local.state.now
         return now if now is not None else self.real_clock()
 
     def refresh_command_time(self) -> None:
-        if getattr(self._local, "now", None) is not None:
-            self._local.now = self.real_clock()
+        state = self._local.state
+        if state.now is not None:
+            state.now = self.real_clock()
 
     @contextmanager
     def outside_command(self) -> Iterator[None]:
         """Execute other clients' commands from inside a running script (its interrupt serves them): the
         script's per-thread command state is set aside meanwhile."""
         local = self._local
-        saved = {name: getattr(local, name, None) for name in ("now", "client", "executing")}
-        saved["depth"] = getattr(local, "depth", 0)
-        local.now = local.client = local.executing = None
-        local.depth = 0
+        saved, local.state = local.state, CommandState()
         try:
             yield
         finally:
-            for name, value in saved.items():
-                setattr(local, name, value)
+            local.state = saved
 
     # -- clients -----------------------------------------------------------------------------------------------
     def new_client(self, **kwargs: Any) -> ClientState:
@@ -184,11 +203,11 @@ class Engine:
         """Run one command line for `client`; returns the reply value (NO_REPLY when nothing is to be sent)."""
         if not argv:
             return NO_REPLY
-        local = self._local
-        outer = getattr(local, "now", None) is None
+        state = self._local.state
+        outer = state.now is None
         if outer:
-            local.now = self.real_clock()
-            local.client = client
+            state.now = self.real_clock()
+            state.client = client
         try:
             try:
                 reply = self._dispatch(client, argv)
@@ -208,18 +227,20 @@ class Engine:
             return self._after_command(client, argv, reply)
         finally:
             if outer:
-                local.now = local.client = None
+                state.now = state.client = None
 
     def _after_command(self, client: ClientState, argv: list[bytes], reply: Any) -> Any:
         """Redis's afterCommand: the after-command hooks (client-side caching), then the reply followed by the pushes
         the command sent its own client."""
         for hook in self.extensions.get("after_command_hooks", ()):
             hook(self, client, argv)
+        extra = client.extra
+        if "pending_pushes" not in extra and "pushes_before_reply" not in extra:
+            return reply
         return with_own_pushes(client, reply)
 
     def _dispatch(self, client: ClientState, argv: list[bytes]) -> Any:
-        name = argv[0].decode("utf-8", "surrogateescape").lower()
-        spec, handler, rejection = self.lookup(name, argv)
+        name, spec, handler, rejection = self._resolve(argv)
         if rejection is not None:
             return self._reject(client, name, rejection)
         if spec.name == "debug" and not self._debug_allowed(client):
@@ -284,6 +305,25 @@ class Engine:
             client.dirty_exec = True
         return rejection
 
+    def _resolve(self, argv: list[bytes]) -> tuple[str, CommandSpec | None, Callable | None, Err | None]:
+        """`lookup` with the name decoded; a command without subcommands is found once per spelling of its name
+        (while the engine keeps the same command table), its arity still checked on every call."""
+        if self._resolved_with is not self.handlers:  # a test gave the engine another table
+            self._resolved.clear()
+            self._resolved_with = self.handlers
+        first = argv[0]
+        hit = self._resolved.get(first) if type(first) is bytes else None
+        if hit is not None:
+            arity, argc = hit[1].arity, len(argv)
+            if (argc == arity) if arity > 0 else (argc >= -arity):  # CommandSpec.arity_ok
+                return hit
+        name = first.decode("utf-8", "surrogateescape").lower()
+        spec, handler, rejection = self.lookup(name, argv)
+        if (rejection is None and spec.name == name and not spec.subcommands and type(first) is bytes
+                and len(self._resolved) < 1024):
+            self._resolved[first] = (name, spec, handler, None)
+        return name, spec, handler, rejection
+
     def lookup(self, name: str, argv: list[bytes]) -> tuple[CommandSpec | None, Callable | None, Err | None]:
         """Find the handler; the rejection (unknown command/subcommand, wrong arity) as Redis words it."""
         spec = self.spec.get(name)
@@ -306,13 +346,13 @@ class Engine:
 
     def call(self, client: ClientState, spec: CommandSpec, handler: Callable, argv: list[bytes]) -> Any:
         """Execute an already-checked command (also used by EXEC for the queued ones)."""
-        local = self._local
-        depth = getattr(local, "depth", 0)
+        state = self._local.state
+        depth = state.depth
         if depth == 0:  # commands run by EXEC or a script leave the client's last command as EXEC/EVAL
             client.last_command = spec.name
-        local.depth = depth + 1
-        caller, local.executing = getattr(local, "executing", None), client
-        started = time.perf_counter_ns()
+        state.depth = depth + 1
+        caller, state.executing = state.executing, client
+        started = perf_counter_ns()
         try:
             reply = handler(self, client, argv)
         except CommandError as exc:
@@ -320,13 +360,13 @@ class Engine:
         except Exception as exc:  # a handler bug: logged and answered, the connection lives on
             reply = internal_error(argv, exc)
         finally:
-            local.depth = depth
-            local.executing = caller
+            state.depth = depth
+            state.executing = caller
+        elapsed_us = (perf_counter_ns() - started) // 1000
         # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call
         self.stats["total_commands_processed"] += 1
-        stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
+        stats = self.command_stats.get(spec.name) or self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
         stats[0] += 1
-        elapsed_us = (time.perf_counter_ns() - started) // 1000
         stats[3] += elapsed_us
         client.commands_processed += 1
         for hook in CALL_HOOKS:
@@ -341,11 +381,11 @@ class Engine:
 
     def current_client(self) -> ClientState | None:
         """The connection whose command runs on this thread (a script's caller, not the script's own client)."""
-        return getattr(self._local, "client", None)
+        return self._local.state.client
 
     def executing_client(self) -> ClientState | None:
         """The client whose command is executing on this thread: a script's own client inside a script."""
-        return getattr(self._local, "executing", None)
+        return self._local.state.executing
 
     def before_sleep(self, timer: bool = False) -> None:
         """What Redis does before its event loop sleeps again: runtimes call it when a connection has run what it
@@ -358,9 +398,9 @@ class Engine:
 
         Threaded runtimes serve once the command that fed the keys has returned: given its client, line and reply,
         what the serving sent that client (an invalidation) follows the reply, as it would inside the command."""
-        local = self._local
+        state = self._local.state
         if caller is not None:
-            local.client = caller
+            state.client = caller
         try:
             with self.ready_lock:
                 serve_ready_keys(self)
@@ -369,7 +409,7 @@ class Engine:
             return self._after_command(caller, argv, reply)
         finally:
             if caller is not None:
-                local.client = None
+                state.client = None
 
     def count_error(self, text: str) -> None:
         """Every error reply is counted by its code for INFO errorstats (as Redis's afterErrorReply does)."""
@@ -381,13 +421,14 @@ class Engine:
         """Run from the runtime's timer: delete some expired keys in every database."""
         if not self.active_expire_enabled:
             return 0
-        self._local.now = self.real_clock()
+        state = self._local.state
+        state.now = self.real_clock()
         try:
             gone = sum(db.active_expire() for db in self.keyspace.dbs)
             for hook in self.extensions.get("active_expire_hooks", ()):  # hash fields with TTLs (hash_ttl.py)
                 hook(self)
         finally:
-            self._local.now = None
+            state.now = None
         self.stats["expired_keys"] += gone
         return gone
 

@@ -19,6 +19,10 @@ UNAUTH_MAX_QUERY_BUFFER = 1024 * 1024
 # the replies of the commands before it in the same read are lost with it.
 CROSS_PROTOCOL_NAMES = frozenset((b"post", b"host:"))
 CROSS_PROTOCOL = "cross-protocol request"  # the violation that closes without an error reply
+# Length lines as a client writes them, for the fast path (anything else is parsed and judged by the general one).
+_MULTIBULK_LINES = {b"*%d" % n: n for n in range(1, 1025)}
+_BULK_LINES = {b"$%d" % n: n for n in range(4097)}
+SPLIT_MAX = 1 << 20  # reads up to this size are cut at every CRLF at once
 
 
 def is_cross_protocol(argv: list[bytes]) -> bool:
@@ -36,17 +40,32 @@ class QueryBufferLimit:
     request being received. Here whole pipelines may arrive at once, so the check is on each request: an incomplete
     one as it grows, a complete one before it runs. The queued arguments are summed as the queue grows."""
 
-    __slots__ = ("counted", "queued_bytes")
+    __slots__ = ("counted", "queued_bytes", "_setting", "_limit")
 
     def __init__(self) -> None:
         self.counted = 0  # how many queued commands queued_bytes covers
         self.queued_bytes = 0
+        self._setting, self._limit = "", 0
+
+    def limit(self, setting: str) -> int:
+        """client-query-buffer-limit from its configured text, converted again only when it changed."""
+        if setting is not self._setting:
+            self._setting, self._limit = setting, int(setting)
+        return self._limit
 
     def exceeded(self, request_bytes: int, queue: list, limit: int, authenticated: bool) -> bool:
         size = request_bytes + self._queued(queue)
         return size > limit or (size > UNAUTH_MAX_QUERY_BUFFER and not authenticated)
 
+    def cannot_exceed(self, requests_bytes: int, queue: list, limit: int) -> bool:
+        """True when requests of `requests_bytes` in all, run in turn, cannot pass the limit whatever they do: the
+        queue grows by at most their own bytes, AUTH or RESET may change the 1 MB rule, and CONFIG SET cannot
+        set the limit below 1 MB. The connection then skips the check of each one."""
+        return requests_bytes + self._queued(queue) <= min(limit, UNAUTH_MAX_QUERY_BUFFER)
+
     def _queued(self, queue: list) -> int:
+        if len(queue) == self.counted:  # nothing queued since the last look (no transaction, mostly)
+            return self.queued_bytes
         if len(queue) < self.counted:  # EXEC, DISCARD or a new MULTI emptied it
             self.counted = self.queued_bytes = 0
         for _, _, argv in queue[self.counted:]:
@@ -62,7 +81,7 @@ class ProtocolViolation(Exception):
 
 
 class RequestParser:
-    __slots__ = ("buf", "pos", "_argc", "_argv", "_bulklen", "max_bulk")
+    __slots__ = ("buf", "pos", "_argc", "_argv", "_bulklen", "max_bulk", "parsed_bytes")
 
     def __init__(self, max_bulk: int = 512 * 1024 * 1024) -> None:
         self.buf = bytearray()
@@ -71,6 +90,7 @@ class RequestParser:
         self._argv: list[bytes] = []
         self._bulklen = -1
         self.max_bulk = max_bulk
+        self.parsed_bytes = 0  # the argument bytes of the commands the last parse returned (see request_size)
 
     @property
     def pending(self) -> int:
@@ -90,9 +110,18 @@ class RequestParser:
     def parse_until_error(self, authenticated: bool = True, limit: int = 1 << 30
                           ) -> tuple[list[list[bytes]], str | None]:
         """Up to `limit` complete commands, then the protocol error met after them (if any)."""
+        self.parsed_bytes = 0
+        if self.pos >= len(self.buf):  # all read (after every pipeline)
+            return [], None
         out: list[list[bytes]] = []
+        if self._argc == 0 and limit > UNAUTH_MAX_ARGS and 0 < len(self.buf) - self.pos <= SPLIT_MAX:
+            self._split_multibulks(out, limit, authenticated)
         try:
             while self.pos < len(self.buf) and len(out) < limit:
+                if self._argc == 0 and self.buf[self.pos] == 42:  # '*': first the common shape, in one pass
+                    self._plain_multibulks(out, limit, authenticated)
+                    if self.pos >= len(self.buf) or len(out) >= limit:
+                        break
                 if self._argc == 0 and self.buf[self.pos] != 42:  # not '*': inline
                     cmd = self._inline()
                 else:
@@ -103,11 +132,96 @@ class RequestParser:
                     raise ProtocolViolation(CROSS_PROTOCOL)
                 if cmd:
                     out.append(cmd)
+                    self.parsed_bytes += request_size(cmd)
         except ProtocolViolation as exc:
             self._compact()
             return out, exc.text
         self._compact()
         return out, None
+
+    def _split_multibulks(self, out: list[list[bytes]], limit: int, authenticated: bool) -> None:
+        """The fastest path, once per parse of a whole read: the buffer cut at every CRLF, and the leading
+        commands taken while each is a multibulk whose length lines are the exact canonical ones (looked up, not
+        parsed) and whose every argument is exactly its line (no CRLF inside). At the first command that is not,
+        `_plain_multibulks` and the general path go on from there (at most one cut per parse: never quadratic)."""
+        pos = self.pos
+        tokens = bytes(self.buf[pos:] if pos else self.buf).split(b"\r\n")
+        last = len(tokens) - 1  # the piece after the final CRLF: not a complete line
+        heads, sizes, protocol_names = _MULTIBULK_LINES, _BULK_LINES, CROSS_PROTOCOL_NAMES
+        max_args = INT_MAX if authenticated else UNAUTH_MAX_ARGS
+        max_bulk = self.max_bulk if authenticated else min(self.max_bulk, UNAUTH_MAX_BULK)
+        at = consumed = parsed = 0
+        while at < last and len(out) < limit:
+            argc = heads.get(tokens[at])
+            if argc is None or argc > max_args or at + 2 * argc >= last:
+                break
+            argv: list[bytes] = []
+            line_bytes, args_size = len(tokens[at]) + 2, 0
+            for i in range(at + 1, at + 1 + 2 * argc, 2):
+                size = sizes.get(tokens[i])
+                arg = tokens[i + 1]
+                if size is None or len(arg) != size or size > max_bulk:
+                    break
+                argv.append(arg)
+                line_bytes += len(tokens[i]) + size + 4
+                args_size += size
+            else:
+                if argv[0].lower() in protocol_names:
+                    break
+                out.append(argv)
+                consumed, parsed, at = consumed + line_bytes, parsed + args_size, at + 1 + 2 * argc
+                continue
+            break
+        self.pos = pos + consumed
+        self.parsed_bytes += parsed
+
+    def _plain_multibulks(self, out: list[list[bytes]], limit: int, authenticated: bool) -> None:
+        """Take every complete multibulk command at the position whose length lines are plain decimal numbers
+        within the limits, in one pass with no state kept between arguments. It stops before the first command it
+        cannot take whole (incomplete, inline, a length line to be judged, a cross-protocol request), which the
+        general path then reads with Redis's exact waiting and errors: this never decides an error itself."""
+        buf, pos, end = self.buf, self.pos, len(self.buf)
+        find = buf.find
+        max_bulk = self.max_bulk if authenticated else min(self.max_bulk, UNAUTH_MAX_BULK)
+        max_args = INT_MAX if authenticated else UNAUTH_MAX_ARGS
+        parsed = 0
+        while pos < end and buf[pos] == 42 and len(out) < limit:
+            cr = find(b"\r", pos)
+            if cr < 0 or cr > end - 2:
+                break
+            line = buf[pos + 1:cr]  # a NUL byte (where strchr would stop) is not a digit either
+            if not line.isdigit() or line[0] == 48 or len(line) > 10:
+                break
+            argc = int(line)
+            if argc > max_args:
+                break
+            argv: list[bytes] = []
+            at, args_size = cr + 2, 0
+            for _ in range(argc):
+                if at >= end or buf[at] != 36:  # '$'
+                    break
+                cr = find(b"\r", at)
+                if cr < 0 or cr > end - 2:
+                    break
+                line = buf[at + 1:cr]
+                if not line.isdigit() or (line[0] == 48 and len(line) > 1) or len(line) > 19:
+                    break
+                size = int(line)
+                start = cr + 2
+                at = start + size + 2
+                if size > max_bulk or at > end:
+                    break
+                argv.append(bytes(buf[start:start + size]))
+                args_size += size
+            else:
+                if argv[0].lower() in CROSS_PROTOCOL_NAMES:
+                    break
+                out.append(argv)
+                pos, parsed = at, parsed + args_size
+                continue
+            break
+        self.pos = pos
+        self.parsed_bytes += parsed
 
     def _compact(self) -> None:
         if self.pos:

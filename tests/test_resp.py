@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from adapters.binary import BinaryTarget
 from adapters.catalogue import BINARIES
 from forkdiff.client import connect
 from forkdiff.resp import ProtocolError, ReplyParser, encode_command, is_out_of_band
 from forkdiff.types import Command, Kind, Reply, array, bulk, integer, simple
-from reference_server.protocol import CROSS_PROTOCOL, ProtocolViolation, QueryBufferLimit, RequestParser, split_args
+from reference_server.protocol import (CROSS_PROTOCOL, ProtocolViolation, QueryBufferLimit, RequestParser,
+                                      request_size, split_args)
 from reference_server.replies import NULL_ARRAY, Bool, Double, Err, Map, RSet, Verbatim, format_double, to_bytes
 
 
@@ -210,3 +212,40 @@ def test_query_buffer_limit_counts_the_multi_queue_as_it_grows():
     assert limit.exceeded(1000, queue, 1500, True) and not limit.exceeded(800, queue, 1500, True)
     assert not limit.exceeded(1000, [], 1500, True)  # the queue emptied by EXEC
     assert limit.exceeded(1024 * 1024 + 1, [], 1 << 30, False)  # 1 MB before AUTH
+
+
+_PIECES = [b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nv\r\nx\r\n", b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", b"PING\r\n",
+           b"*1\r\n$4\r\nPING\r\n", b"*0\r\n", b"*-1\r\n", b"*01\r\n$4\r\nPING\r\n", b"*1\r\n$04\r\nPING\r\n",
+           b"*1\r\n$0\r\n\r\n", b"*1\r\n$-1\r\n", b"*1\r\n+x\r\n", b"*1\r\n$4\0\r\nPING\r\n", b"*1\0\r\n",
+           b"*2\r\n$4\r\nPOST\r\n$1\r\n/\r\n", b"*+1\r\n", b"*1\r\n$ 4\r\nPING\r\n", b"*11\r\n",
+           b"*1\r\n$20000\r\n", b"*12\r\n" + b"$1\r\na\r\n" * 12, b"\r\n", b"*1\r\n$99999999999999999999\r\n",
+           b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nv", b'set "a b" c\r\n', b"*2\r\n$3\r\nGET\r\n$1\r\nkAB",
+           b"*1\rX$4\r\nPING\r\n", b"*1\r\n$4\rXPING\r\n", b"*2\r\n$3\r\nGET\r\n$5000\r\n" + b"k" * 5000 + b"\r\n"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=8), st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_request_parser_reads_a_whole_buffer_as_it_reads_byte_by_byte(pieces, authenticated):
+    """The one-pass path for whole buffers must take exactly what the byte-at-a-time path (the general one) takes,
+    stop at the same error, and count the same argument bytes."""
+    stream = b"".join(pieces)
+    whole = RequestParser(max_bulk=1 << 20)
+    whole.feed(stream)
+    limit = 1 << 30 if authenticated else 1
+    got, got_error, got_bytes = [], None, 0
+    while True:  # one command at a time before AUTH, as the connection asks
+        commands, got_error = whole.parse_until_error(authenticated, limit)
+        got += commands
+        got_bytes += whole.parsed_bytes
+        if not commands or got_error is not None:
+            break
+    single = RequestParser(max_bulk=1 << 20)
+    expected, expected_error = [], None
+    for byte in stream:
+        single.feed(bytes([byte]))
+        commands, expected_error = single.parse_until_error(authenticated, limit)
+        expected += commands
+        if expected_error is not None:
+            break
+    assert (got, got_error) == (expected, expected_error)
+    assert got_bytes == sum(request_size(c) for c in expected)

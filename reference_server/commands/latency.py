@@ -8,6 +8,7 @@ CONFIG RESETSTAT empties them (see config_cmd).
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from .. import errors
 from ..engine import CALL_HOOKS
@@ -42,6 +43,9 @@ def _bucket(duration_us: int) -> int:
     return k - 1 if k and ns <= _bucket_top_ns(k - 1) else k
 
 
+_bucket_of = lru_cache(maxsize=4096)(_bucket)  # a call's duration in µs repeats: the arithmetic once per value
+
+
 def _bucket_top_ns(k: int) -> int:
     return (1024 << k) + ((1024 << k) >> 7) - 1
 
@@ -73,7 +77,7 @@ def _observe(engine, client, spec, argv: list[bytes], duration_us: int) -> None:
         buckets = (histograms(engine) if every is None else every).get(spec.name)
         if buckets is None:
             buckets = histograms(engine)[spec.name] = {}
-        k = _bucket(duration_us) if duration_us > 1 else 0  # under 2 µs: always the first bucket (no arithmetic)
+        k = _bucket_of(duration_us) if duration_us > 1 else 0  # under 2 µs: always the first bucket (no arithmetic)
         buckets[k] = buckets.get(k, 0) + 1
     threshold = settings["threshold"]
     if threshold and duration_us // 1000 >= threshold:

@@ -79,10 +79,13 @@ class LoopServer:
         self._threads: list[threading.Thread] = []
         self._sock: socket.socket | None = None
         self._stopping = threading.Event()
+        self.stopping_event = self._stopping  # connections test it before each command
         self._rr = itertools.count()
         self._error: OSError | None = None
         self.engine.runtime = self.name  # reported by INFO server as forkdiff_runtime
         self.engine.busy.process_events = self.process_events_while_blocked
+        # what a connection calls per command: the engine itself where the runtime adds nothing around it
+        self.execute_command = self.engine.execute if type(self).execute is LoopServer.execute else self.execute
 
     # -- what runtimes override ------------------------------------------------------------------------------------
     def execute(self, client: Any, argv: list[bytes]) -> Any:

@@ -50,7 +50,7 @@ class Batch:
                               or self.last_reply is POSTPONED):
             return None
         argv = self.commands[self.executed]
-        if self.conn.query_limit_passed(request_size(argv)):
+        if not self.conn.within_query_limit and self.conn.query_limit_passed(request_size(argv)):
             self.over_query_limit = True
             return None
         return argv
@@ -117,6 +117,7 @@ class ClientConnection(asyncio.Protocol):
         self.executing: list[bytes] | None = None
         self.queued: deque[list[bytes]] = deque()
         self.violation: str | None = None
+        self.within_query_limit = False  # what is queued cannot pass client-query-buffer-limit: no check each
         self.out: list[bytes] = []
         self.batch: Batch | None = None  # the batch executing on another thread, if any
         self.batching = hasattr(server, "execute_batch")
@@ -197,8 +198,11 @@ class ClientConnection(asyncio.Protocol):
         self.pump()
 
     def query_limit_passed(self, request_bytes: int) -> bool:
-        limit = self.engine.config.get_int("client-query-buffer-limit")
-        return self.query_limit.exceeded(request_bytes, self.client.queue, limit, self.client.authenticated)
+        client = self.client
+        return self.query_limit.exceeded(request_bytes, client.queue, self._query_buffer_limit(), client.authenticated)
+
+    def _query_buffer_limit(self) -> int:
+        return self.query_limit.limit(self.engine.config.values["client-query-buffer-limit"])
 
     def _close_past_query_limit(self, request_bytes: int) -> bool:
         """Close (no reply for this request; the replies before it go out) when the request being received or
@@ -214,16 +218,27 @@ class ClientConnection(asyncio.Protocol):
             limit = 1 << 30 if self.client.authenticated else 1  # AUTH changes how the next one is parsed
             commands, self.violation = self.parser.parse_until_error(self.client.authenticated, limit)
             self.queued.extend(commands)
-            if not commands and self._close_past_query_limit(self.parser.pending):
-                return None
+            if not commands:
+                # After a batch that could not pass the limit, an empty buffer cannot either: its queued bytes
+                # are within the bound. Otherwise the request being received (and the queue) is checked.
+                pending = self.parser.pending
+                if pending or not self.within_query_limit:
+                    self.within_query_limit = False
+                    if self._close_past_query_limit(pending):
+                        return None
+            else:  # every command later taken from `queued` (also one put back) is among these
+                self.within_query_limit = self.query_limit.cannot_exceed(self.parser.parsed_bytes, self.client.queue,
+                                                                         self._query_buffer_limit())
         argv = self.queued.popleft() if self.queued else None
-        if argv is not None and self._close_past_query_limit(request_size(argv)):
+        if argv is not None and not self.within_query_limit and self._close_past_query_limit(request_size(argv)):
             return None
         return argv
 
     def pump(self) -> None:
         """Execute buffered commands in order until one must wait, the client blocks, or the buffer is empty."""
-        while not self.closing and self.client.blocked is None:
+        client, stopping = self.client, self.server.stopping_event.is_set
+        execute = self.server.execute_command
+        while not self.closing and client.blocked is None:
             argv = self._next_command()
             if argv is None:
                 if self.violation == CROSS_PROTOCOL:
@@ -235,7 +250,7 @@ class ClientConnection(asyncio.Protocol):
                     self.close_now()
                     return
                 break
-            if self.server.stopping:
+            if stopping():
                 self.close_now()
                 return
             if self.batching:
@@ -245,18 +260,25 @@ class ClientConnection(asyncio.Protocol):
             self.executing = argv
             self.in_command = True
             try:
-                result = call_safely(self.server.execute, self.client, argv)
+                result = execute(client, argv)
+            except Exception as exc:  # a runtime bug must not kill the connection: the engine's policy answers it
+                result = internal_error(argv, exc)
             finally:
                 self.in_command = False
             if result is POSTPONED:
                 self._hold(argv)
                 return
             if isinstance(result, Future):
+                result.argv = argv  # type: ignore[attr-defined]
                 self.waiting = True
                 self.flush()
                 result.add_done_callback(lambda f: self._in_loop(self._resume, f))
                 return
-            if not self.handle(result):
+            if result is not NO_REPLY:
+                encode(result, client.resp, self.out)
+            if client.close_after_reply:
+                self.flush()
+                self.close_now()
                 return
         self.flush()
         self.engine.before_sleep()  # after this round's replies: BCAST invalidations, the client's own included
