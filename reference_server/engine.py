@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 from forkdiff.spec import CommandSpec, load_spec
 
-from . import errors
+from . import errors, repl_stream
 from .access import ServerAccessClock
 from .blocking import serve_ready_keys
 from .client_pause import POSTPONED, holds as pause_holds
@@ -29,7 +29,7 @@ from .notify import notify_expired, notify_new
 from .pubsub import with_own_pushes
 from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
-from .replication import is_readonly_replica
+from .replication import is_readonly_replica, is_replica
 from .scripting.busy import BusyScripts
 
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
@@ -257,17 +257,26 @@ class Engine:
     def _server_state_refusal(self, client: ClientState, spec: CommandSpec) -> Err | None:
         """What the server's state refuses before a command runs, in Redis's order: OOM under maxmemory (after
         evicting what the policy allows), then writes on a read-only replica. EXEC answers for its queue."""
-        limited = self.config.values["maxmemory"] != "0"
-        replica = "replication" in self.extensions and is_readonly_replica(self)
-        if not limited and not replica:
+        values = self.config.values
+        limited = values["maxmemory"] != "0"
+        replication = "replication" in self.extensions
+        needs_replicas = values["min-replicas-to-write"] != "0" and values["min-replicas-max-lag"] != "0"
+        if not limited and not replication and not needs_replicas:
             return None
         flags = spec.flags
+        stale_ok = "stale" in flags
         if spec.name == "exec":
             flags = flags.union(*(queued.flags for queued, _handler, _argv in client.queue))
+            stale_ok = all("stale" in queued.flags for queued, _handler, _argv in client.queue)
         if limited and over_limit(self) and "denyoom" in flags:
             return Err(errors.OOM)
-        if replica and "write" in flags and "master" not in client.flags:
+        replica = replication and is_replica(self)
+        if needs_replicas and not replica and "write" in flags:  # no replica acknowledges: none is good
+            return Err(errors.NOREPLICAS)
+        if replica and is_readonly_replica(self) and "write" in flags and "master" not in client.flags:
             return Err(errors.READONLY_REPLICA)
+        if replica and values["replica-serve-stale-data"] == "no" and not stale_ok:
+            return Err(errors.MASTERDOWN)
         return None
 
     def _reject(self, client: ClientState, name: str, rejection: Err, spec: CommandSpec | None = None) -> Err:
@@ -312,6 +321,8 @@ class Engine:
             client.last_command = spec.name
         local.depth = depth + 1
         caller, local.executing = getattr(local, "executing", None), client
+        stream = repl_stream.active(self)  # a replica attached with SYNC: what the command changes is recorded
+        changes = stream.changes if stream is not None else 0
         started = time.perf_counter_ns()
         try:
             reply = handler(self, client, argv)
@@ -322,6 +333,10 @@ class Engine:
         finally:
             local.depth = depth
             local.executing = caller
+        if stream is not None:
+            repl_stream.record(self, client, spec, argv, reply, changes, stream)
+            if depth == 0:
+                repl_stream.end_unit(self, stream)
         # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call
         self.stats["total_commands_processed"] += 1
         stats = self.command_stats.setdefault(spec.name, [0, 0, 0, 0])

@@ -303,6 +303,7 @@ _SUBCOMMANDS = {
     "sleep": (_argc(3, 3), _sleep),
     "protocol": (_argc(3, 3), _protocol),
     "reload": (_argc(2), _reload),
+    "loadaof": (_argc(2, 2), _reload),  # the AOF holds what memory holds: reloading it rebuilds every value
     "object": (_argc(3, 3), _object),
     "sdslen": (_argc(3, 3), _sdslen),
     "listpack": (_argc(3, 3), _encoded(("listpack", "listpackex"), "ERR Not a listpack encoded object.",
