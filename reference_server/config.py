@@ -21,6 +21,7 @@ class Param:
     maximum: int | None = None
     aliases: tuple[str, ...] = ()
     immutable: bool = False
+    hidden: bool = False  # Redis's HIDDEN_CONFIG: settable and readable by name, left out of pattern matches
 
 
 _PROTECTED_CHOICES = ("no", "yes", "local")  # DEBUG, MODULE and protected configs: never, always, loopback only
@@ -84,6 +85,32 @@ PARAMS: list[Param] = [
     Param("repl-ping-replica-period", "10", "int", minimum=1, maximum=INT_MAX, aliases=("repl-ping-slave-period",)),
     Param("min-replicas-to-write", "0", "int", minimum=0, maximum=INT_MAX, aliases=("min-slaves-to-write",)),
     Param("min-replicas-max-lag", "10", "int", minimum=0, maximum=INT_MAX, aliases=("min-slaves-max-lag",)),
+    # Settings of subsystems the reference does not have (AOF, RDB files, defragmentation, the replication
+    # backlog): kept and reported as Redis keeps them, without effect.
+    Param("aof-use-rdb-preamble", "yes", "bool"),
+    Param("auto-aof-rewrite-percentage", "100", "int", minimum=0, maximum=INT_MAX),
+    Param("rdb-key-save-delay", "0", "int", minimum=INT_MIN, maximum=INT_MAX, hidden=True),
+    Param("key-load-delay", "0", "int", minimum=INT_MIN, maximum=INT_MAX, hidden=True),
+    Param("loading-process-events-interval-bytes", "2097152", "int", minimum=1024, maximum=INT_MAX, hidden=True),
+    Param("repl-backlog-size", "1048576", "memory", minimum=1, maximum=LLONG_MAX),
+    Param("repl-backlog-ttl", "3600", "int", minimum=0, maximum=LLONG_MAX),
+    Param("repl-diskless-sync", "yes", "bool"),
+    Param("repl-diskless-sync-delay", "5", "int", minimum=0, maximum=INT_MAX),
+    Param("repl-diskless-load", "disabled", "enum", ("disabled", "on-empty-db", "swapdb")),
+    Param("repl-timeout", "60", "int", minimum=1, maximum=INT_MAX),
+    Param("repl-rdb-channel", "yes", "bool", hidden=True),
+    Param("loglevel", "notice", "enum", ("debug", "verbose", "notice", "warning", "nothing")),
+    Param("propagation-error-behavior", "ignore", "enum", ("ignore", "panic", "panic-on-replicas")),
+    Param("dynamic-hz", "yes", "bool"),
+    Param("crash-memcheck-enabled", "yes", "bool"),
+    Param("hide-user-data-from-log", "no", "bool"),
+    Param("activedefrag", "no", "bool"),
+    Param("active-defrag-cycle-min", "1", "int", minimum=1, maximum=99),
+    Param("active-defrag-cycle-max", "25", "int", minimum=1, maximum=99),
+    Param("active-defrag-threshold-lower", "10", "int", minimum=0, maximum=1000),
+    Param("active-defrag-threshold-upper", "100", "int", minimum=0, maximum=1000),
+    Param("active-defrag-ignore-bytes", "104857600", "memory", minimum=1, maximum=LLONG_MAX),
+    Param("active-defrag-max-scan-fields", "1000", "int", minimum=1, maximum=LLONG_MAX),
     Param("masterauth", ""),
     Param("masteruser", ""),
     Param("cluster-enabled", "no", immutable=True),

@@ -30,6 +30,7 @@ from .pubsub import with_own_pushes
 from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
 from .replication import is_readonly_replica, is_replica
+from .scripting import declared_flags
 from .scripting.busy import BusyScripts
 
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
@@ -231,7 +232,7 @@ class Engine:
             denied = acl.check(self, client, spec, argv)
             if denied is not None:
                 return self._reject(client, name, denied, spec)
-        refusal = self._server_state_refusal(client, spec)
+        refusal = self._server_state_refusal(client, spec, argv)
         if refusal is not None:
             return self._reject(client, name, refusal, spec)
         if "pubsub" in client.flags and client.resp == 2 and spec.name not in _PUBSUB_CONTEXT:
@@ -254,7 +255,7 @@ class Engine:
         setting = self.config.values["enable-debug-command"]
         return setting == "yes" or (setting == "local" and client.addr.startswith(("127.0.0.1:", "[::1]:", "::1:")))
 
-    def _server_state_refusal(self, client: ClientState, spec: CommandSpec) -> Err | None:
+    def _server_state_refusal(self, client: ClientState, spec: CommandSpec, argv: list[bytes]) -> Err | None:
         """What the server's state refuses before a command runs, in Redis's order: OOM under maxmemory (after
         evicting what the policy allows), then writes on a read-only replica. EXEC answers for its queue."""
         values = self.config.values
@@ -263,7 +264,7 @@ class Engine:
         needs_replicas = values["min-replicas-to-write"] != "0" and values["min-replicas-max-lag"] != "0"
         if not limited and not replication and not needs_replicas:
             return None
-        flags = spec.flags
+        flags = declared_flags.command_flags(self, spec.name, spec.flags, argv)
         stale_ok = "stale" in flags
         if spec.name == "exec":
             flags = flags.union(*(queued.flags for queued, _handler, _argv in client.queue))

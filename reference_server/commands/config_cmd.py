@@ -44,7 +44,8 @@ def _shown(config, name: str) -> str:
 
 
 def _all_names(config) -> list[str]:
-    return [*config.params, *config.aliases]
+    shown = [name for name, param in config.params.items() if not param.hidden]
+    return [*shown, *(alias for alias, name in config.aliases.items() if not config.params[name].hidden)]
 
 
 @command("config|set")
