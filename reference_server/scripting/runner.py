@@ -130,8 +130,8 @@ def _checked_call(run: ScriptRun, args: tuple) -> Any:
     if rejection is not None:
         arity = rejection.startswith("ERR wrong number of arguments")
         return _rejected(engine, errors.SCRIPT_WRONG_ARITY if arity else errors.SCRIPT_UNKNOWN_COMMAND)
-    if "noscript" in spec.flags:
-        return _rejected(engine, errors.SCRIPT_COMMAND_NOT_ALLOWED)
+    if "noscript" in spec.flags and not engine.extensions.get("debug_switches", {}).get("disable-deny-scripts"):
+        return _rejected(engine, errors.SCRIPT_COMMAND_NOT_ALLOWED)  # DEBUG SET-DISABLE-DENY-SCRIPTS 1 lifts it
     if run.read_only and spec.is_write:
         return _rejected(engine, errors.SCRIPT_WRITE_IN_READ_ONLY)
     if spec.is_write:  # from now on SCRIPT KILL cannot end the script
