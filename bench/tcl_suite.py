@@ -208,13 +208,17 @@ def summary(rows: list[dict]) -> dict:
             "unresponsive": [r["unit"] for r in rows if r["reference_status"] == "unresponsive"]}
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tcl_suite", description=__doc__.split("\n\n")[0])
     parser.add_argument("--redis-src", type=Path, required=True, help="an extracted Redis source tree (runtest)")
     parser.add_argument("--units", nargs="+", help="units as runtest names them (default: all it lists)")
     parser.add_argument("--runtime", default="reactor", help="the reference's runtime (default reactor)")
-    parser.add_argument("--unit-timeout", type=float, default=600.0, help="seconds for one unit on one server")
-    parser.add_argument("--test-timeout", type=int, default=120, help="runtest's own --timeout (seconds)")
+    parser.add_argument("--unit-timeout", type=float, default=900.0, help="seconds for one unit on one server")
+    parser.add_argument("--test-timeout", type=int, default=600, help="runtest's own --timeout (seconds)")
     parser.add_argument("--json", type=Path, help="write every row (with the names missing on the reference)")
     parser.add_argument("--keep-logs", type=Path, help="a folder for runtest's output per unit and server")
     parser.add_argument("--runtest-arg", dest="runtest_args", action="append", default=[],
@@ -226,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         args.keep_logs.mkdir(parents=True, exist_ok=True)
     units = args.units or list_units(args.redis_src)
     rows: list[dict] = []
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # a background job may not get SIGINT at all
+        signal.signal(signum, _interrupt)
     try:
         for i, unit in enumerate(units, 1):
             print(f"[{i}/{len(units)}] {unit} ...", end="", flush=True)

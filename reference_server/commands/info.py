@@ -108,7 +108,16 @@ def _memory(engine) -> list[tuple[str, Any]]:
         "total_system_memory": system, "total_system_memory_human": human_bytes(system),
         "maxmemory": maxmemory, "maxmemory_human": human_bytes(maxmemory),
         "maxmemory_policy": engine.config.get("maxmemory-policy"),
+        **_script_counts(engine),
     })
+
+
+def _script_counts(engine) -> dict[str, int]:
+    """How many scripts the EVAL cache holds and how many functions and libraries are loaded."""
+    scripts, functions = engine.extensions.get("scripting"), engine.extensions.get("functions")
+    return {"number_of_cached_scripts": len(scripts.scripts) if scripts is not None else 0,
+            "number_of_functions": len(functions.by_name) if functions is not None else 0,
+            "number_of_libraries": len(functions.libraries) if functions is not None else 0}
 
 
 def _rss_bytes() -> int:

@@ -16,7 +16,7 @@ import math
 from typing import Any, Iterator, Protocol
 
 from ..dtoa import d2string
-from ..replies import NULL_ARRAY, BigNumber, Bool, Double, Err, Map, RSet, Verbatim
+from ..replies import NULL_ARRAY, BigNumber, Bool, Double, Err, Map, Pushes, RSet, Verbatim
 from ..util import as_text
 
 LLONG_MIN = -(1 << 63)
@@ -144,6 +144,10 @@ def reply_to_lua(lua: LuaAccess, reply: Any, script_resp: int) -> Any:
         if script_resp == 2:
             return bytes(reply)
         return lua.table({b"verbatim_string": lua.table({b"format": b"txt", b"string": bytes(reply)})})
+    if kind is BigNumber:
+        return lua.table({b"big_number": bytes(reply)}) if script_resp == 3 else bytes(reply)
+    if kind is Pushes and reply:  # DEBUG PROTOCOL ATTRIB: a script sees the reply, not the attribute before it
+        return reply_to_lua(lua, reply[-1], script_resp)
     if kind is Map:
         return _map_to_lua(lua, reply, script_resp)
     if kind is RSet:
