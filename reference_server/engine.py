@@ -196,7 +196,10 @@ class Engine:
             except Exception as exc:  # a bug outside a handler (checks, hooks): the same policy as inside one
                 reply = internal_error(argv, exc)
             if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
+                client.extra["postponed"] = True  # counted as blocked (INFO blocked_clients), as Redis does
                 return reply
+            if client.extra:
+                client.extra.pop("postponed", None)
             client.last_interaction_ms = self.real_clock()
             mode = client.reply_mode
             if mode != "on":

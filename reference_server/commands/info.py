@@ -87,7 +87,8 @@ def _clients(engine) -> list[tuple[str, Any]]:
     dbs = engine.keyspace.dbs
     return _fill(F.CLIENTS, {
         "connected_clients": len(clients), "maxclients": engine.config.get("maxclients"),
-        "blocked_clients": len(blocked), "watching_clients": sum(1 for c in clients if c.watched),
+        "blocked_clients": len(blocked) + sum(1 for c in clients if c.extra.get("postponed")),
+        "watching_clients": sum(1 for c in clients if c.watched),
         "clients_in_timeout_table": sum(1 for c in blocked if getattr(c.blocked, "deadline_ms", 0)),
         "total_watched_keys": sum(len(db.watchers) for db in dbs),
         "total_blocking_keys": sum(len(db.blocked) for db in dbs),

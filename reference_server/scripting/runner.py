@@ -145,7 +145,7 @@ def _checked_call(run: ScriptRun, args: tuple) -> Any:
         return _rejected(engine, errors.SCRIPT_WRONG_ARITY if arity else errors.SCRIPT_UNKNOWN_COMMAND)
     if "noscript" in spec.flags and not engine.extensions.get("debug_switches", {}).get("disable-deny-scripts"):
         return _rejected(engine, errors.SCRIPT_COMMAND_NOT_ALLOWED)  # DEBUG SET-DISABLE-DENY-SCRIPTS 1 lifts it
-    if run.read_only and spec.is_write:
+    if run.read_only and (spec.is_write or "may_replicate" in spec.flags):  # PUBLISH too, as Redis refuses it
         return _rejected(engine, errors.SCRIPT_WRITE_IN_READ_ONLY)
     if spec.is_write and _lacks_good_replicas(engine):  # only an EVAL without flags gets here with a write
         return _rejected(engine, errors.NOREPLICAS)
