@@ -22,14 +22,15 @@ class Param:
     aliases: tuple[str, ...] = ()
     immutable: bool = False
     hidden: bool = False  # Redis's HIDDEN_CONFIG: settable and readable by name, left out of pattern matches
+    listener: bool = False  # where the server listens: CONFIG SET accepts the address it already listens on
 
 
 _PROTECTED_CHOICES = ("no", "yes", "local")  # DEBUG, MODULE and protected configs: never, always, loopback only
 
 PARAMS: list[Param] = [
     Param("databases", "16", "int", immutable=True),
-    Param("port", "6379", "int", immutable=True),
-    Param("bind", "127.0.0.1", immutable=True),
+    Param("port", "6379", "int", minimum=0, maximum=65535, listener=True),
+    Param("bind", "127.0.0.1", listener=True),
     Param("requirepass", ""),
     Param("proto-max-bulk-len", "536870912", "memory", minimum=1024 * 1024, maximum=LLONG_MAX),
     Param("client-query-buffer-limit", "1073741824", "memory", minimum=1024 * 1024, maximum=LLONG_MAX),
@@ -111,6 +112,19 @@ PARAMS: list[Param] = [
     Param("active-defrag-threshold-upper", "100", "int", minimum=0, maximum=1000),
     Param("active-defrag-ignore-bytes", "104857600", "memory", minimum=1, maximum=LLONG_MAX),
     Param("active-defrag-max-scan-fields", "1000", "int", minimum=1, maximum=LLONG_MAX),
+    # TLS settings of a server that serves no TLS port (tls-port 0): kept as Redis keeps them
+    Param("tls-key-file-pass", ""),
+    Param("tls-client-key-file-pass", ""),
+    Param("tls-cluster", "no", "bool"),
+    Param("tls-replication", "no", "bool"),
+    Param("tls-auth-clients", "yes", "enum", ("no", "yes", "optional")),
+    Param("tls-prefer-server-ciphers", "no", "bool"),
+    Param("tls-session-caching", "yes", "bool"),
+    Param("tls-session-cache-size", "20480", "int", minimum=0, maximum=INT_MAX),
+    Param("tls-session-cache-timeout", "300", "int", minimum=0, maximum=INT_MAX),
+    Param("tls-ciphers", ""),
+    Param("tls-ciphersuites", ""),
+    Param("tls-protocols", ""),
     Param("masterauth", ""),
     Param("masteruser", ""),
     Param("cluster-enabled", "no", immutable=True),

@@ -56,9 +56,16 @@ def config_set(engine, client, argv):
     pairs = [(argv[i].decode("utf-8", "surrogateescape"), argv[i + 1]) for i in range(2, len(argv), 2)]
     params = _lookup_all(engine.config, [name for name, _ in pairs])
     values = [_parse(param, name.lower(), value) for param, (name, value) in zip(params, pairs)]
+    for param, value, (name, _raw) in zip(params, values, pairs):
+        if param.listener and value != engine.config.get(param.name):  # the runtimes do not move their listener
+            raise CommandError(errors.CONFIG_SET_FAILED % (name, _LISTENER_FAILURES[param.name]))
     for param, value in zip(params, values):
         engine.config.set(param.name, value)
     return OK
+
+
+_LISTENER_FAILURES = {"port": "Unable to listen on this port. Check server logs.",
+                      "bind": "Failed to bind to specified addresses."}
 
 
 def _lookup_all(config, names: list[str]) -> list[Param]:
