@@ -380,6 +380,7 @@ class Engine:
         local = self._local
         if caller is not None:
             local.client = caller
+        self.refresh_command_time()  # each served client runs as a command of its own, at the time it runs
         try:
             with self.ready_lock:
                 serve_ready_keys(self)

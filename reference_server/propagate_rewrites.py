@@ -130,10 +130,24 @@ def _brpoplpush(engine, client, argv, reply):
     return [[b"RPOPLPUSH", argv[1], argv[2]]]
 
 
+def _mpop(first_key: int, verbs: tuple[bytes, bytes]) -> Callable:
+    """LMPOP/BLMPOP/ZMPOP/BZMPOP: the plain pop on the key served, with the count actually popped."""
+    def rule(engine, client, argv, reply):
+        if not isinstance(reply, (list, tuple)) or len(reply) != 2:
+            return [list(argv)]
+        numkeys = int(argv[first_key - 1])
+        side = argv[first_key + numkeys].lower()
+        verb = verbs[0] if side in (b"left", b"min") else verbs[1]
+        return [[verb, bytes(reply[0]), b"%d" % len(reply[1])]]
+    return rule
+
+
 _RULES: dict[str, Callable] = {
     "set": _set, "setex": _setex, "psetex": _setex, "getex": _getex, "getdel": _getdel, "getset": _getset,
     "expire": _expire, "pexpire": _expire, "expireat": _expire, "pexpireat": _expire,
     "incrbyfloat": _incrbyfloat, "hincrbyfloat": _hincrbyfloat, "spop": _spop, "restore": _restore, "xadd": _xadd,
     "blpop": _popped_as(b"LPOP"), "brpop": _popped_as(b"RPOP"), "bzpopmin": _popped_as(b"ZPOPMIN"),
     "bzpopmax": _popped_as(b"ZPOPMAX"), "blmove": _blmove, "brpoplpush": _brpoplpush,
+    "lmpop": _mpop(2, (b"LPOP", b"RPOP")), "blmpop": _mpop(3, (b"LPOP", b"RPOP")),
+    "zmpop": _mpop(2, (b"ZPOPMIN", b"ZPOPMAX")), "bzmpop": _mpop(3, (b"ZPOPMIN", b"ZPOPMAX")),
 }

@@ -109,6 +109,18 @@ def record(engine: Any, client: Any, spec: Any, argv: list[bytes], reply: Any, c
         stream.unit.append((client.db, line))
 
 
+_SERVED_AS = {"blpop": b"LPOP", "brpop": b"RPOP", "bzpopmin": b"ZPOPMIN", "bzpopmax": b"ZPOPMAX"}
+
+
+def record_served(engine: Any, op: Any, reply: Any, stream: Stream) -> None:
+    """A blocked pop served after another command fed its key: sent as the plain pop of the key it took from."""
+    verb = _SERVED_AS.get(op.command)
+    if verb is None or not isinstance(reply, (list, tuple)) or not reply:
+        return
+    stream.unit.append((op.db, [verb, bytes(reply[0])]))
+    end_unit(engine, stream)
+
+
 def end_unit(engine: Any, stream: Stream) -> None:
     """The execution unit is over: send what it recorded, wrapped in MULTI/EXEC when more than one command."""
     unit, stream.unit = stream.unit, []
