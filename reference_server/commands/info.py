@@ -92,6 +92,8 @@ def _clients(engine) -> list[tuple[str, Any]]:
         "clients_in_timeout_table": sum(1 for c in blocked if getattr(c.blocked, "deadline_ms", 0)),
         "total_watched_keys": sum(len(db.watchers) for db in dbs),
         "total_blocking_keys": sum(len(db.blocked) for db in dbs),
+        "total_blocking_keys_on_nokey": sum(1 for db in dbs for waiting in db.blocked.values()
+                                            if any(getattr(c.blocked, "unblock_on_nokey", False) for c in waiting)),
         "tracking_clients": tracking.client_count(engine),
     })
 
