@@ -5,6 +5,7 @@ from .. import errors
 from ..config import LLONG_MAX, Param
 from ..errors import CommandError
 from ..glob import stringmatch as match
+from ..maxmemory import over_limit
 from ..replies import OK, Map
 from ..util import string2ll
 from . import command
@@ -61,6 +62,8 @@ def config_set(engine, client, argv):
             raise CommandError(errors.CONFIG_SET_FAILED % (name, _LISTENER_FAILURES[param.name]))
     for param, value in zip(params, values):
         engine.config.set(param.name, value)
+    if any(param.name == "maxmemory" for param in params):  # Redis starts evicting at once (evictionTimeProc)
+        over_limit(engine)
     return OK
 
 

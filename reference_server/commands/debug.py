@@ -220,7 +220,17 @@ def _digest(engine, client, argv):
 
 def _digest_value(engine, client, argv):
     db = engine.db(client)
-    return ["%040x" % _key_digest(engine, db, key) if key in db.data else _NO_DIGEST for key in argv[2:]]
+    return ["%040x" % _value_digest(engine, db, key) if key in db.data else _NO_DIGEST for key in argv[2:]]
+
+
+def _value_digest(engine, db, key: bytes) -> int:
+    """DEBUG DIGEST-VALUE digests the value alone (and whether it expires), not its name: a COPY digests alike."""
+    value = db.data[key]
+    payload = _payload(engine, value) or repr(sorted(value.items() if hasattr(value, "items") else [])).encode()
+    sha = hashlib.sha1(payload)
+    if key in db.expires:
+        sha.update(b"!!expire!!")
+    return int.from_bytes(sha.digest(), "big")
 
 
 def _key_digest(engine, db, key: bytes, with_db: bool = False) -> int:

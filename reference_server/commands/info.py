@@ -222,9 +222,18 @@ def _keysizes(engine) -> list[tuple[str, Any]]:
                 counts[bucket] = counts.get(bucket, 0) + 1
         for kind, label in _KEYSIZE_KINDS:
             if kind in buckets:
-                shown = ",".join(f"{b}={n}" for b, n in sorted(buckets[kind].items()))
+                shown = ",".join(f"{_bucket_label(b)}={n}" for b, n in sorted(buckets[kind].items()))
                 out.append((f"db{db.index}_distrib_{label}", shown))
     return out
+
+
+def _bucket_label(bucket: int) -> str:
+    """A power of two as Redis labels its bins: 512, then 1K, 2K ... 512K, 1M ... (K, M, G, T, P, E)."""
+    for suffix in "EPTGMK":
+        unit = 1 << (10 * ("KMGTPE".index(suffix) + 1))
+        if bucket >= unit:
+            return f"{bucket // unit}{suffix}"
+    return str(bucket)
 
 
 def _size(value: Any) -> int | None:
