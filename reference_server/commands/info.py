@@ -111,7 +111,7 @@ def _memory(engine) -> list[tuple[str, Any]]:
         "total_system_memory": system, "total_system_memory_human": human_bytes(system),
         "maxmemory": maxmemory, "maxmemory_human": human_bytes(maxmemory),
         "maxmemory_policy": engine.config.get("maxmemory-policy"),
-        **_script_counts(engine),
+        **_script_counts(engine), "lazyfreed_objects": engine.stats.get("lazyfreed_objects", 0),
     })
 
 
