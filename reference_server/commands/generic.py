@@ -93,13 +93,12 @@ def scan_(engine, client, argv):
     wanted = opts.type_name.lower() if opts.type_name is not None else None
     out = []
     for key in found:
-        value = db.data.get(key)
-        if wanted is not None and (value is None or type_name(value).encode() != wanted):
-            continue
         if opts.pattern is not None and not stringmatch(opts.pattern, key):
             continue
-        if peek(db, key) is not None:  # an expired key is deleted, not listed
-            out.append(key)
+        value = peek(db, key)  # an expired key is deleted, whatever its type, and not listed
+        if value is None or (wanted is not None and type_name(value).encode() != wanted):
+            continue
+        out.append(key)
     return [b"%d" % cursor, out]
 
 
