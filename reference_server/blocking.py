@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
-from . import errors
+from . import errors, repl_stream
 from .errors import CommandError
 from .longdouble import parse_long_double
 from .pubsub import with_own_pushes
@@ -127,17 +127,29 @@ def serve_ready_keys(engine: Any) -> None:
             db = engine.keyspace[index]
             for client in list(db.blocked.get(key, ())):
                 op = client.blocked
-                if op is None or not op.wakes_for(db.get(key)):
+                if op is None or not op.wakes_for(_peek(db, key)):
                     continue
                 reply = _run_as(engine, client, op)
                 if reply is None:
                     _deliver_held(client)
                     continue
                 op.cancel(engine, client)
+                stream = repl_stream.active(engine)
+                if stream is not None:  # the served command is an execution unit of its own
+                    repl_stream.record_served(engine, op, reply, stream)
                 for hook in engine.extensions.get("served_hooks", ()):  # client-side caching: XREAD's keys
                     hook(engine, client, op)
                 if client.deliver is not None:
                     client.deliver(with_own_pushes(client, reply))
+
+
+def _peek(db: Any, key: bytes) -> Any:
+    """The key's value for deciding whether to serve, as Redis's LOOKUP_NOEFFECTS reads it: an expired key counts
+    as missing but is not deleted here (its DEL comes when a command touches it)."""
+    value = db.data.get(key)
+    if value is not None and key in db.expires and db.expires[key] <= db.clock():
+        return None
+    return value
 
 
 def _deliver_held(client: Any) -> None:

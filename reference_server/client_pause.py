@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .scripting.declared_flags import command_flags
+
 
 class _Postponed:
     __slots__ = ()
@@ -32,25 +34,21 @@ def _pause(engine: Any) -> dict | None:
     return pause
 
 
+def active_pause(engine: Any) -> dict | None:
+    """The pause in force ({"end_ms", "all"}), None when there is none or it is over."""
+    return _pause(engine)
+
+
 def remaining_ms(engine: Any) -> int:
     """How long the current pause still lasts (0 when there is none)."""
     pause = _pause(engine)
     return 0 if pause is None else pause["end_ms"] - engine.now_ms()
 
 
-def _no_writes_script(argv: list[bytes]) -> bool:
-    """EVAL of a script whose `#!lua flags=...` line says no-writes (Redis takes the command flags from it)."""
-    body = argv[1] if argv[0].lower() == b"eval" and len(argv) > 1 else b""
-    if not body.startswith(b"#!"):
-        return False
-    first_line = body.split(b"\n", 1)[0]
-    _, _, flags = first_line.partition(b"flags=")
-    return b"no-writes" in flags.split(b" ", 1)[0].split(b",")
-
-
-def _may_write(spec: Any, argv: list[bytes]) -> bool:
+def _may_write(engine: Any, spec: Any, argv: list[bytes]) -> bool:
     if spec.name in _MAY_REPLICATE:
-        return not _no_writes_script(argv)
+        declared = command_flags(engine, spec.name, spec.flags, argv)  # a script's own flags: no-writes runs
+        return declared is spec.flags or "write" in declared
     return "write" in spec.flags
 
 
@@ -62,8 +60,8 @@ def holds(engine: Any, client: Any, spec: Any, argv: list[bytes]) -> bool:
     if pause["all"]:
         return True
     if spec.name == "exec" and client.in_multi:
-        return any(_may_write(queued_spec, queued_argv) for queued_spec, _, queued_argv in client.queue)
-    return _may_write(spec, argv)
+        return any(_may_write(engine, queued_spec, queued_argv) for queued_spec, _, queued_argv in client.queue)
+    return _may_write(engine, spec, argv)
 
 
 def wait_for_unpause(engine: Any, wake: Callable[[], None]) -> None:

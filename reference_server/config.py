@@ -21,14 +21,16 @@ class Param:
     maximum: int | None = None
     aliases: tuple[str, ...] = ()
     immutable: bool = False
+    hidden: bool = False  # Redis's HIDDEN_CONFIG: settable and readable by name, left out of pattern matches
+    listener: bool = False  # where the server listens: CONFIG SET accepts the address it already listens on
 
 
 _PROTECTED_CHOICES = ("no", "yes", "local")  # DEBUG, MODULE and protected configs: never, always, loopback only
 
 PARAMS: list[Param] = [
     Param("databases", "16", "int", immutable=True),
-    Param("port", "6379", "int", immutable=True),
-    Param("bind", "127.0.0.1", immutable=True),
+    Param("port", "6379", "int", minimum=0, maximum=65535, listener=True),
+    Param("bind", "127.0.0.1", listener=True),
     Param("requirepass", ""),
     Param("proto-max-bulk-len", "536870912", "memory", minimum=1024 * 1024, maximum=LLONG_MAX),
     Param("client-query-buffer-limit", "1073741824", "memory", minimum=1024 * 1024, maximum=LLONG_MAX),
@@ -81,6 +83,48 @@ PARAMS: list[Param] = [
     Param("enable-protected-configs", "no", "enum", _PROTECTED_CHOICES, immutable=True),
     Param("replica-read-only", "yes", "bool", aliases=("slave-read-only",)),
     Param("replica-serve-stale-data", "yes", "bool", aliases=("slave-serve-stale-data",)),
+    Param("repl-ping-replica-period", "10", "int", minimum=1, maximum=INT_MAX, aliases=("repl-ping-slave-period",)),
+    Param("min-replicas-to-write", "0", "int", minimum=0, maximum=INT_MAX, aliases=("min-slaves-to-write",)),
+    Param("min-replicas-max-lag", "10", "int", minimum=0, maximum=INT_MAX, aliases=("min-slaves-max-lag",)),
+    # Settings of subsystems the reference does not have (AOF, RDB files, defragmentation, the replication
+    # backlog): kept and reported as Redis keeps them, without effect.
+    Param("aof-use-rdb-preamble", "yes", "bool"),
+    Param("auto-aof-rewrite-percentage", "100", "int", minimum=0, maximum=INT_MAX),
+    Param("rdb-key-save-delay", "0", "int", minimum=INT_MIN, maximum=INT_MAX, hidden=True),
+    Param("key-load-delay", "0", "int", minimum=INT_MIN, maximum=INT_MAX, hidden=True),
+    Param("loading-process-events-interval-bytes", "2097152", "int", minimum=1024, maximum=INT_MAX, hidden=True),
+    Param("repl-backlog-size", "1048576", "memory", minimum=1, maximum=LLONG_MAX),
+    Param("repl-backlog-ttl", "3600", "int", minimum=0, maximum=LLONG_MAX),
+    Param("repl-diskless-sync", "yes", "bool"),
+    Param("repl-diskless-sync-delay", "5", "int", minimum=0, maximum=INT_MAX),
+    Param("repl-diskless-load", "disabled", "enum", ("disabled", "on-empty-db", "swapdb")),
+    Param("repl-timeout", "60", "int", minimum=1, maximum=INT_MAX),
+    Param("repl-rdb-channel", "yes", "bool", hidden=True),
+    Param("loglevel", "notice", "enum", ("debug", "verbose", "notice", "warning", "nothing")),
+    Param("propagation-error-behavior", "ignore", "enum", ("ignore", "panic", "panic-on-replicas")),
+    Param("dynamic-hz", "yes", "bool"),
+    Param("crash-memcheck-enabled", "yes", "bool"),
+    Param("hide-user-data-from-log", "no", "bool"),
+    Param("activedefrag", "no", "bool"),
+    Param("active-defrag-cycle-min", "1", "int", minimum=1, maximum=99),
+    Param("active-defrag-cycle-max", "25", "int", minimum=1, maximum=99),
+    Param("active-defrag-threshold-lower", "10", "int", minimum=0, maximum=1000),
+    Param("active-defrag-threshold-upper", "100", "int", minimum=0, maximum=1000),
+    Param("active-defrag-ignore-bytes", "104857600", "memory", minimum=1, maximum=LLONG_MAX),
+    Param("active-defrag-max-scan-fields", "1000", "int", minimum=1, maximum=LLONG_MAX),
+    # TLS settings of a server that serves no TLS port (tls-port 0): kept as Redis keeps them
+    Param("tls-key-file-pass", ""),
+    Param("tls-client-key-file-pass", ""),
+    Param("tls-cluster", "no", "bool"),
+    Param("tls-replication", "no", "bool"),
+    Param("tls-auth-clients", "yes", "enum", ("no", "yes", "optional")),
+    Param("tls-prefer-server-ciphers", "no", "bool"),
+    Param("tls-session-caching", "yes", "bool"),
+    Param("tls-session-cache-size", "20480", "int", minimum=0, maximum=INT_MAX),
+    Param("tls-session-cache-timeout", "300", "int", minimum=0, maximum=INT_MAX),
+    Param("tls-ciphers", ""),
+    Param("tls-ciphersuites", ""),
+    Param("tls-protocols", ""),
     Param("masterauth", ""),
     Param("masteruser", ""),
     Param("cluster-enabled", "no", immutable=True),

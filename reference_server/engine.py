@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 
 from forkdiff.spec import CommandSpec, load_spec
 
-from . import errors
+from . import errors, repl_stream
 from .access import ServerAccessClock
 from .blocking import serve_ready_keys
 from .client_pause import POSTPONED, holds as pause_holds
@@ -30,7 +30,8 @@ from .notify import notify_expired, notify_new
 from .pubsub import with_own_pushes
 from .util import c_string
 from .replies import NO_REPLY, Err, Pushes
-from .replication import is_readonly_replica
+from .replication import is_readonly_replica, is_replica
+from .scripting import declared_flags
 from .scripting.busy import BusyScripts
 
 # Commands executed immediately even inside MULTI (as Redis's processCommand does).
@@ -214,7 +215,10 @@ class Engine:
             except Exception as exc:  # a bug outside a handler (checks, hooks): the same policy as inside one
                 reply = internal_error(argv, exc)
             if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
+                client.extra["postponed"] = True  # counted as blocked (INFO blocked_clients), as Redis does
                 return reply
+            if client.extra:
+                client.extra.pop("postponed", None)
             client.last_interaction_ms = self.real_clock()
             mode = client.reply_mode
             if mode != "on":
@@ -252,7 +256,7 @@ class Engine:
             denied = acl.check(self, client, spec, argv)
             if denied is not None:
                 return self._reject(client, name, denied, spec)
-        refusal = self._server_state_refusal(client, spec)
+        refusal = self._server_state_refusal(client, spec, argv)
         if refusal is not None:
             return self._reject(client, name, refusal, spec)
         if "pubsub" in client.flags and client.resp == 2 and spec.name not in _PUBSUB_CONTEXT:
@@ -275,20 +279,29 @@ class Engine:
         setting = self.config.values["enable-debug-command"]
         return setting == "yes" or (setting == "local" and client.addr.startswith(("127.0.0.1:", "[::1]:", "::1:")))
 
-    def _server_state_refusal(self, client: ClientState, spec: CommandSpec) -> Err | None:
+    def _server_state_refusal(self, client: ClientState, spec: CommandSpec, argv: list[bytes]) -> Err | None:
         """What the server's state refuses before a command runs, in Redis's order: OOM under maxmemory (after
         evicting what the policy allows), then writes on a read-only replica. EXEC answers for its queue."""
-        limited = self.config.values["maxmemory"] != "0"
-        replica = "replication" in self.extensions and is_readonly_replica(self)
-        if not limited and not replica:
+        values = self.config.values
+        limited = values["maxmemory"] != "0"
+        replication = "replication" in self.extensions
+        needs_replicas = values["min-replicas-to-write"] != "0" and values["min-replicas-max-lag"] != "0"
+        if not limited and not replication and not needs_replicas:
             return None
-        flags = spec.flags
+        flags = declared_flags.command_flags(self, spec.name, spec.flags, argv)
+        stale_ok = "stale" in flags
         if spec.name == "exec":
             flags = flags.union(*(queued.flags for queued, _handler, _argv in client.queue))
+            stale_ok = all("stale" in queued.flags for queued, _handler, _argv in client.queue)
         if limited and over_limit(self) and "denyoom" in flags:
             return Err(errors.OOM)
-        if replica and "write" in flags and "master" not in client.flags:
+        replica = replication and is_replica(self)
+        if needs_replicas and not replica and "write" in flags:  # no replica acknowledges: none is good
+            return Err(errors.NOREPLICAS)
+        if replica and is_readonly_replica(self) and "write" in flags and "master" not in client.flags:
             return Err(errors.READONLY_REPLICA)
+        if replica and values["replica-serve-stale-data"] == "no" and not stale_ok:
+            return Err(errors.MASTERDOWN)
         return None
 
     def _reject(self, client: ClientState, name: str, rejection: Err, spec: CommandSpec | None = None) -> Err:
@@ -352,6 +365,8 @@ class Engine:
             client.last_command = spec.name
         state.depth = depth + 1
         caller, state.executing = state.executing, client
+        stream = repl_stream.active(self)  # a replica attached with SYNC: what the command changes is recorded
+        changes = stream.changes if stream is not None else 0
         started = perf_counter_ns()
         try:
             reply = handler(self, client, argv)
@@ -363,6 +378,10 @@ class Engine:
             state.depth = depth
             state.executing = caller
         elapsed_us = (perf_counter_ns() - started) // 1000
+        if stream is not None:
+            repl_stream.record(self, client, spec, argv, reply, changes, stream)
+            if depth == 0:
+                repl_stream.end_unit(self, stream)
         # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call
         self.stats["total_commands_processed"] += 1
         stats = self.command_stats.get(spec.name) or self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
@@ -401,6 +420,7 @@ class Engine:
         state = self._local.state
         if caller is not None:
             state.client = caller
+        self.refresh_command_time()  # each served client runs as a command of its own, at the time it runs
         try:
             with self.ready_lock:
                 serve_ready_keys(self)

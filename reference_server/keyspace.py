@@ -188,6 +188,9 @@ class Database:
 
     def flush(self) -> None:
         touched = [key for key in self.watchers if key in self.data]
+        for key in self.blocked:  # deleted under blocked clients: XREADGROUP answers NOGROUP (Redis's
+            if key in self.data:  # scanDatabaseForDeletedKeys)
+                self.ready_keys.add((self.index, key))
         self.data.clear()
         self.expires.clear()
         self.lru.clear()

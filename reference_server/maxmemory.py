@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import repl_stream
+
 STARTUP_BYTES = 700_000  # an empty Redis 8.2.3 reports about this much used_memory
 CLIENT_BYTES = 20_000  # per connection: query and reply buffers
 
@@ -45,6 +47,9 @@ def over_limit(engine: Any) -> bool:
         db.signal(key)
         engine.stats["evicted_keys"] = engine.stats.get("evicted_keys", 0) + 1
         notify(engine, db, "e", "evicted", key)
+        if repl_stream.active(engine) is not None:  # replicas delete it too
+            verb = b"UNLINK" if engine.config.get("lazyfree-lazy-eviction") == "yes" else b"DEL"
+            repl_stream.send(engine, [(db.index, [verb, key])])
     return False
 
 

@@ -34,6 +34,11 @@ def _new_id(engine: Any) -> str:
     return "%040x" % engine.rng.getrandbits(160)
 
 
+def is_replica(engine: Any) -> bool:
+    found = engine.extensions.get("replication")
+    return found is not None and found.master is not None
+
+
 def is_readonly_replica(engine: Any) -> bool:
     found = engine.extensions.get("replication")
     return found is not None and found.master is not None and engine.config.get("replica-read-only") == "yes"

@@ -63,8 +63,17 @@ def state(engine: Any) -> Tracking:
         engine.extensions.setdefault("before_sleep_hooks", []).append(_before_sleep)
         engine.extensions.setdefault("served_hooks", []).append(_served)
         for db in engine.keyspace.dbs:
-            db.on_modified = lambda db, key, expired: key_modified(engine, key, expired)
+            db.on_modified = _modified_hook(engine, db.on_modified)
     return current
+
+
+def _modified_hook(engine: Any, previous: Any) -> Any:
+    """Invalidate on every modified key, then tell whoever listened before (the replication stream's count)."""
+    def on_modified(db: Any, key: bytes, expired: bool) -> None:
+        key_modified(engine, key, expired)
+        if previous is not None:
+            previous(db, key, expired)
+    return on_modified
 
 
 def settings(client: Any) -> dict | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..blocking import unblock
-from ..client_pause import release_all
+from ..client_pause import active_pause, release_all
 from ..errors import CommandError
 from ..replies import OK, Err, Verbatim
 from ..util import string2ll
@@ -309,6 +309,9 @@ def client_pause(engine, client, argv):
             return Err(errors.PAUSE_MODE)
         pause_all = mode == b"all"
     end_ms = _pause_end(engine, argv[2])
+    current = active_pause(engine)
+    if current is not None:  # a pause in force keeps its later end, and ALL stays ALL (Redis's pauseActions)
+        end_ms, pause_all = max(end_ms, current["end_ms"]), pause_all or current["all"]
     engine.extensions["client_pause"] = {"end_ms": end_ms, "all": pause_all}
     return OK
 

@@ -5,6 +5,7 @@ from .. import errors
 from ..config import LLONG_MAX, Param
 from ..errors import CommandError
 from ..glob import stringmatch as match
+from ..maxmemory import over_limit
 from ..replies import OK, Map
 from ..util import string2ll
 from . import command
@@ -44,7 +45,8 @@ def _shown(config, name: str) -> str:
 
 
 def _all_names(config) -> list[str]:
-    return [*config.params, *config.aliases]
+    shown = [name for name, param in config.params.items() if not param.hidden]
+    return [*shown, *(alias for alias, name in config.aliases.items() if not config.params[name].hidden)]
 
 
 @command("config|set")
@@ -55,9 +57,18 @@ def config_set(engine, client, argv):
     pairs = [(argv[i].decode("utf-8", "surrogateescape"), argv[i + 1]) for i in range(2, len(argv), 2)]
     params = _lookup_all(engine.config, [name for name, _ in pairs])
     values = [_parse(param, name.lower(), value) for param, (name, value) in zip(params, pairs)]
+    for param, value, (name, _raw) in zip(params, values, pairs):
+        if param.listener and value != engine.config.get(param.name):  # the runtimes do not move their listener
+            raise CommandError(errors.CONFIG_SET_FAILED % (name, _LISTENER_FAILURES[param.name]))
     for param, value in zip(params, values):
         engine.config.set(param.name, value)
+    if any(param.name == "maxmemory" for param in params):  # Redis starts evicting at once (evictionTimeProc)
+        over_limit(engine)
     return OK
+
+
+_LISTENER_FAILURES = {"port": "Unable to listen on this port. Check server logs.",
+                      "bind": "Failed to bind to specified addresses."}
 
 
 def _lookup_all(config, names: list[str]) -> list[Param]:

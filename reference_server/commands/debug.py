@@ -220,7 +220,17 @@ def _digest(engine, client, argv):
 
 def _digest_value(engine, client, argv):
     db = engine.db(client)
-    return ["%040x" % _key_digest(engine, db, key) if key in db.data else _NO_DIGEST for key in argv[2:]]
+    return ["%040x" % _value_digest(engine, db, key) if key in db.data else _NO_DIGEST for key in argv[2:]]
+
+
+def _value_digest(engine, db, key: bytes) -> int:
+    """DEBUG DIGEST-VALUE digests the value alone (and whether it expires), not its name: a COPY digests alike."""
+    value = db.data[key]
+    payload = _payload(engine, value) or repr(sorted(value.items() if hasattr(value, "items") else [])).encode()
+    sha = hashlib.sha1(payload)
+    if key in db.expires:
+        sha.update(b"!!expire!!")
+    return int.from_bytes(sha.digest(), "big")
 
 
 def _key_digest(engine, db, key: bytes, with_db: bool = False) -> int:
@@ -303,6 +313,7 @@ _SUBCOMMANDS = {
     "sleep": (_argc(3, 3), _sleep),
     "protocol": (_argc(3, 3), _protocol),
     "reload": (_argc(2), _reload),
+    "loadaof": (_argc(2, 2), _reload),  # the AOF holds what memory holds: reloading it rebuilds every value
     "object": (_argc(3, 3), _object),
     "sdslen": (_argc(3, 3), _sdslen),
     "listpack": (_argc(3, 3), _encoded(("listpack", "listpackex"), "ERR Not a listpack encoded object.",

@@ -13,6 +13,7 @@ from ..scripting import functions_dump
 from ..scripting.functions import ENGINE_NAME, Library, functions
 from ..util import as_text
 from . import command
+from .monitor import feed_script_call
 from .scripting import keys_and_args
 
 HELP = [
@@ -158,6 +159,7 @@ def function_help(engine, client, argv):
 
 @command("fcall", "fcall_ro")
 def fcall(engine, client, argv):
+    feed_script_call(engine, client, argv)
     state = functions(engine)
     function = state.find(argv[1])
     if function is None:

@@ -13,12 +13,37 @@ from ..scan import parse_cursor, parse_scan_options, scan
 from ..util import LLONG_MAX, string2ll
 from . import command
 from .generic_keys import duplicate, lookup_read, parse_db_index, peek
-from .generic_object import settle_created_with_expiry, settle_string_encoding
+from .generic_object import encoding_of, settle_created_with_expiry, settle_string_encoding
+
+
+_LAZYFREE_THRESHOLD = 64  # Redis frees a value in the background when freeing it costs more allocations
+
+
+def free_effort(engine, db, key: bytes, value) -> int:
+    """About how many allocations freeing the value takes (Redis's lazyfreeGetFreeEffort): one for a compact
+    encoding, its elements for a hash table or skiplist, its nodes for a quicklist or a stream."""
+    if isinstance(value, (bytes, bytearray)):
+        return 1
+    encoding = encoding_of(engine, db, key, value)
+    if encoding == "quicklist":
+        per_node = engine.config.get_int("list-max-listpack-size")
+        return -(-len(value) // (per_node if per_node > 0 else 128))
+    if encoding == "stream":
+        per_node = max(engine.config.get_int("stream-node-max-entries"), 1)
+        return -(-len(value) // per_node) + sum(1 + len(g.pel) for g in value.groups.values())
+    if encoding in ("hashtable", "skiplist"):
+        return len(value)
+    return 1
 
 
 @command("del", "unlink")
 def delete(engine, client, argv):
     db = engine.db(client)
+    if argv[0].lower() == b"unlink" or engine.config.get("lazyfree-lazy-user-del") == "yes":
+        for key in argv[1:]:
+            value = db.data.get(key)
+            if value is not None and free_effort(engine, db, key, value) > _LAZYFREE_THRESHOLD:
+                engine.stats["lazyfreed_objects"] = engine.stats.get("lazyfreed_objects", 0) + 1
     gone = [key for key in argv[1:] if db.delete(key)]
     for key in gone:
         notify(engine, db, "g", "del", key)
@@ -68,13 +93,12 @@ def scan_(engine, client, argv):
     wanted = opts.type_name.lower() if opts.type_name is not None else None
     out = []
     for key in found:
-        value = db.data.get(key)
-        if wanted is not None and (value is None or type_name(value).encode() != wanted):
-            continue
         if opts.pattern is not None and not stringmatch(opts.pattern, key):
             continue
-        if peek(db, key) is not None:  # an expired key is deleted, not listed
-            out.append(key)
+        value = peek(db, key)  # an expired key is deleted, whatever its type, and not listed
+        if value is None or (wanted is not None and type_name(value).encode() != wanted):
+            continue
+        out.append(key)
     return [b"%d" % cursor, out]
 
 

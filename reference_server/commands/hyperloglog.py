@@ -9,6 +9,7 @@ from .. import errors, hll
 from ..errors import CommandError
 from ..hll import Corrupted, HllEditor
 from ..notify import notify
+from ..replies import Err, Pushes
 from . import command
 from .bitmap import unshare
 from .generic_keys import lookup_read
@@ -144,6 +145,8 @@ def _pfdebug_to_dense(engine, value) -> bool:
 
 @command("pfdebug")
 def pfdebug(engine, client, argv):
+    if argv[1].lower() == b"simd":
+        return _pfdebug_simd(engine, argv)
     db, key = engine.db(client), argv[2]
     value = db.get(key)
     if value is None:
@@ -162,6 +165,20 @@ def pfdebug(engine, client, argv):
     if sub == b"todense":
         return 1 if _pfdebug_to_dense(engine, value) else 0
     raise CommandError(errors.PFDEBUG_UNKNOWN % argv[1].split(b"\0", 1)[0].decode("utf-8", "surrogateescape"))
+
+
+def _pfdebug_simd(engine, argv):
+    """PFDEBUG SIMD ON|OFF: Redis's switch for its AVX2 code paths (the results are the same either way); an
+    unknown argument gets an error and then the state, two replies, as Redis 8.2 sends them."""
+    if len(argv) != 3:
+        raise CommandError(errors.WRONG_ARITY % "pfdebug")
+    choice = argv[2].lower()
+    if choice in (b"on", b"off"):
+        engine.extensions["hll_simd"] = choice == b"on"
+    state = "enabled" if engine.extensions.get("hll_simd", True) else "disabled"
+    if choice not in (b"on", b"off"):
+        return Pushes([Err("ERR Argument must be ON or OFF"), state])
+    return state
 
 
 @command("pfselftest")

@@ -87,10 +87,13 @@ def _clients(engine) -> list[tuple[str, Any]]:
     dbs = engine.keyspace.dbs
     return _fill(F.CLIENTS, {
         "connected_clients": len(clients), "maxclients": engine.config.get("maxclients"),
-        "blocked_clients": len(blocked), "watching_clients": sum(1 for c in clients if c.watched),
+        "blocked_clients": len(blocked) + sum(1 for c in clients if c.extra.get("postponed")),
+        "watching_clients": sum(1 for c in clients if c.watched),
         "clients_in_timeout_table": sum(1 for c in blocked if getattr(c.blocked, "deadline_ms", 0)),
         "total_watched_keys": sum(len(db.watchers) for db in dbs),
         "total_blocking_keys": sum(len(db.blocked) for db in dbs),
+        "total_blocking_keys_on_nokey": sum(1 for db in dbs for waiting in db.blocked.values()
+                                            if any(getattr(c.blocked, "unblock_on_nokey", False) for c in waiting)),
         "tracking_clients": tracking.client_count(engine),
     })
 
@@ -108,7 +111,16 @@ def _memory(engine) -> list[tuple[str, Any]]:
         "total_system_memory": system, "total_system_memory_human": human_bytes(system),
         "maxmemory": maxmemory, "maxmemory_human": human_bytes(maxmemory),
         "maxmemory_policy": engine.config.get("maxmemory-policy"),
+        **_script_counts(engine), "lazyfreed_objects": engine.stats.get("lazyfreed_objects", 0),
     })
+
+
+def _script_counts(engine) -> dict[str, int]:
+    """How many scripts the EVAL cache holds and how many functions and libraries are loaded."""
+    scripts, functions = engine.extensions.get("scripting"), engine.extensions.get("functions")
+    return {"number_of_cached_scripts": len(scripts.scripts) if scripts is not None else 0,
+            "number_of_functions": len(functions.by_name) if functions is not None else 0,
+            "number_of_libraries": len(functions.libraries) if functions is not None else 0}
 
 
 def _rss_bytes() -> int:
@@ -210,9 +222,18 @@ def _keysizes(engine) -> list[tuple[str, Any]]:
                 counts[bucket] = counts.get(bucket, 0) + 1
         for kind, label in _KEYSIZE_KINDS:
             if kind in buckets:
-                shown = ",".join(f"{b}={n}" for b, n in sorted(buckets[kind].items()))
+                shown = ",".join(f"{_bucket_label(b)}={n}" for b, n in sorted(buckets[kind].items()))
                 out.append((f"db{db.index}_distrib_{label}", shown))
     return out
+
+
+def _bucket_label(bucket: int) -> str:
+    """A power of two as Redis labels its bins: 512, then 1K, 2K ... 512K, 1M ... (K, M, G, T, P, E)."""
+    for suffix in "EPTGMK":
+        unit = 1 << (10 * ("KMGTPE".index(suffix) + 1))
+        if bucket >= unit:
+            return f"{bucket // unit}{suffix}"
+    return str(bucket)
 
 
 def _size(value: Any) -> int | None:

@@ -59,9 +59,22 @@ def _feed(engine, client, spec, argv: list[bytes], duration_us: int) -> None:
     watchers = engine.extensions.get("monitors")
     if not watchers or "admin" in spec.flags or "skip_monitor" in spec.flags:
         return
+    _send(watchers, client, redacted_argv(spec, argv))
+
+
+def feed_script_call(engine, client, argv: list[bytes]) -> None:
+    """EVAL, EVALSHA and FCALL are shown before they run (they skip the usual feed after the call), so the
+    commands of the script follow them, as Redis's evalCommand feeds them."""
+    watchers = engine.extensions.get("monitors")
+    if watchers and "script" not in client.flags:
+        _send(watchers, client, argv)
+
+
+def _send(watchers: list, client, argv: list[bytes]) -> None:
     now = time.time_ns() // 1000
-    line = b"%d.%06d [%d %s] %s" % (now // 1_000_000, now % 1_000_000, client.db, client.addr.encode(),
-                                     b" ".join(quote(a) for a in redacted_argv(spec, argv)))
+    source = b"lua" if "script" in client.flags else client.addr.encode()  # a script's commands: [db lua]
+    line = b"%d.%06d [%d %s] %s" % (now // 1_000_000, now % 1_000_000, client.db, source,
+                                     b" ".join(quote(a) for a in argv))
     text = line.decode("utf-8", "surrogateescape")
     for watcher in list(watchers):
         if watcher is client:  # its own command: the line follows the command's reply

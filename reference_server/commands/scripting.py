@@ -11,6 +11,7 @@ from ..replies import OK, Err
 from ..scripting.runner import Script, scripting
 from ..util import as_text, string2ll
 from . import command
+from .monitor import feed_script_call
 
 HELP = [
     "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -87,6 +88,7 @@ def _run(engine, client, script: Script, keys, args, argv):
 
 @command("eval", "eval_ro")
 def eval_(engine, client, argv):
+    feed_script_call(engine, client, argv)
     keys, args = keys_and_args(argv)
     script = _load(engine, argv[1])
     return _run(engine, client, script, keys, args, argv)
@@ -94,6 +96,7 @@ def eval_(engine, client, argv):
 
 @command("evalsha", "evalsha_ro")
 def evalsha(engine, client, argv):
+    feed_script_call(engine, client, argv)
     keys, args = keys_and_args(argv)
     script = scripting(engine).scripts.get(as_text(argv[1]).lower())
     if script is None:

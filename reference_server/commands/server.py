@@ -17,7 +17,7 @@ def dbsize(engine, client, argv):
     return len(engine.db(client))
 
 
-def _check_flush_options(engine, client, argv: list[bytes]) -> None:
+def _check_flush_options(engine, client, argv: list[bytes]) -> bool:
     """FLUSHALL/FLUSHDB take at most one of ASYNC or SYNC; both free memory at once here, so they only parse.
 
     Redis runs a synchronous flush in the background and answers when it is done, unless the client may not block
@@ -31,24 +31,32 @@ def _check_flush_options(engine, client, argv: list[bytes]) -> None:
     if not asynchronous and may_block(client):
         client.extra["pushes_before_reply"] = True
     tracking.flushed(engine)
+    return asynchronous or may_block(client)  # freed in the background: every key counts as lazyfreed
 
 
 @command("flushall")
 def flushall(engine, client, argv):
-    _check_flush_options(engine, client, argv)
+    lazily = _check_flush_options(engine, client, argv)
     for db in engine.keyspace.dbs:
         _count_dirty(engine, len(db))
+        _count_lazyfreed(engine, lazily, len(db))
         db.flush()
     return OK
 
 
 @command("flushdb")
 def flushdb(engine, client, argv):
-    _check_flush_options(engine, client, argv)
+    lazily = _check_flush_options(engine, client, argv)
     db = engine.db(client)
     _count_dirty(engine, len(db))
+    _count_lazyfreed(engine, lazily, len(db))
     db.flush()
     return OK
+
+
+def _count_lazyfreed(engine, lazily: bool, keys: int) -> None:
+    if lazily:
+        engine.stats["lazyfreed_objects"] = engine.stats.get("lazyfreed_objects", 0) + keys
 
 
 def _count_dirty(engine, changes: int) -> None:

@@ -12,11 +12,12 @@ enable-module-command left at "no"):
   request gets Redis's failure reply: the server stays up (a shared test target must never be stopped by a case).
 - DEBUG lives in debug.py; MODULE LOAD/LOADEX/UNLOAD are refused with Redis's texts; MODULE LIST shows the
   built-in vectorset.
-- SYNC/PSYNC are refused: the reference has no replication stream to offer.
+- SYNC/PSYNC attach the client as a replica: an empty RDB payload, then the replication stream
+  (repl_stream.py).
 """
 from __future__ import annotations
 
-from .. import errors, replication
+from .. import errors, repl_stream, replication
 from ..errors import CommandError
 from ..replies import NO_REPLY, OK, Err, Map
 from ..util import string2ll
@@ -73,7 +74,7 @@ def replicaof(engine, client, argv):
 
 @command("sync", "psync")
 def sync(engine, client, argv):
-    return Err(errors.SYNC_UNSUPPORTED)
+    return repl_stream.attach(engine, client, psync=argv[0].lower() == b"psync")
 
 
 _REPLCONF_OPTIONS = (b"listening-port", b"ip-address", b"capa", b"rdb-only", b"rdb-filter-only", b"rdb-channel")

@@ -19,7 +19,7 @@ from . import command
 MAX_ARGS = 32
 MAX_ARG_BYTES = 128
 REDACTED = b"(redacted)"
-_SENSITIVE_CONFIGS = (b"requirepass", b"masterauth", b"masteruser")
+_SENSITIVE_CONFIGS = (b"requirepass", b"masterauth", b"masteruser", b"tls-key-file-pass", b"tls-client-key-file-pass")
 
 
 @dataclass
@@ -62,6 +62,17 @@ def _secret_positions(name: str, argv: list[bytes]) -> set[int]:
     if name == "hello":
         at = next((i for i in range(2, len(argv) - 2) if argv[i].lower() == b"auth"), None)
         return {at + 1, at + 2} if at is not None else set()
+    if name == "migrate":  # AUTH password, AUTH2 username password
+        hidden: set[int] = set()
+        for i in range(6, len(argv)):
+            word = argv[i].lower()
+            if word == b"auth":
+                hidden.add(i + 1)
+            elif word == b"auth2":
+                hidden.update((i + 1, i + 2))
+            elif word == b"keys":
+                break
+        return {i for i in hidden if i < len(argv)}
     if name == "config|set":
         return {i + 1 for i in range(2, len(argv) - 1, 2) if argv[i].lower() in _SENSITIVE_CONFIGS}
     return set()

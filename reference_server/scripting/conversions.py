@@ -16,7 +16,7 @@ import math
 from typing import Any, Iterator, Protocol
 
 from ..dtoa import d2string
-from ..replies import NULL_ARRAY, BigNumber, Bool, Double, Err, Map, RSet, Verbatim
+from ..replies import NULL_ARRAY, BigNumber, Bool, Double, Err, Map, Pushes, RSet, Verbatim
 from ..util import as_text
 
 LLONG_MIN = -(1 << 63)
@@ -49,8 +49,13 @@ def lua_number_to_integer(value: float | int) -> int:
     return int(value)
 
 
-def lua_to_reply(lua: LuaAccess, value: Any, script_resp: int) -> Any:
-    """The reply for a value a script returned (or a table element of it)."""
+# Redis stops converting nested tables when Lua's C stack is full (after 7995 levels of arrays) and puts the error
+# "reached lua stack limit" in place of the rest; the reference stops sooner, inside Python's recursion limit.
+NESTING_LIMIT = 250
+
+
+def lua_to_reply(lua: LuaAccess, value: Any, script_resp: int, depth: int = 0) -> Any:
+    """The reply for a value a script returned (or a table element of it, `depth` tables down)."""
     if isinstance(value, bytes):
         return value
     if isinstance(value, bool):
@@ -60,27 +65,29 @@ def lua_to_reply(lua: LuaAccess, value: Any, script_resp: int) -> Any:
     if isinstance(value, (int, float)):
         return lua_number_to_integer(value)
     if lua.is_table(value):
-        return _table_to_reply(lua, value, script_resp)
+        if depth >= NESTING_LIMIT:
+            return Err("ERR reached lua stack limit")
+        return _table_to_reply(lua, value, script_resp, depth + 1)
     return None  # nil, functions, userdata: a null
 
 
-def _table_to_reply(lua: LuaAccess, table: Any, script_resp: int) -> Any:
+def _table_to_reply(lua: LuaAccess, table: Any, script_resp: int, depth: int) -> Any:
     err = lua.raw(table, b"err")
     if isinstance(err, bytes):
         return Err(as_text(_single_line(err)))
     ok = lua.raw(table, b"ok")
     if isinstance(ok, bytes):
         return as_text(_single_line(ok))
-    shaped = _shaped_table(lua, table, script_resp)
+    shaped = _shaped_table(lua, table, script_resp, depth)
     if shaped is not None:
         return shaped
     items = []
     while (item := lua.raw(table, len(items) + 1)) is not None:
-        items.append(lua_to_reply(lua, item, script_resp))
+        items.append(lua_to_reply(lua, item, script_resp, depth))
     return items
 
 
-def _shaped_table(lua: LuaAccess, table: Any, script_resp: int) -> Any:
+def _shaped_table(lua: LuaAccess, table: Any, script_resp: int, depth: int) -> Any:
     """{double=}, {big_number=}, {map=}, {set=}, {verbatim_string=}: None when the table has none of them."""
     number = lua.raw(table, b"double")
     if isinstance(number, (int, float)) and not isinstance(number, bool):
@@ -90,11 +97,11 @@ def _shaped_table(lua: LuaAccess, table: Any, script_resp: int) -> Any:
         return BigNumber(_single_line(big))
     mapping = lua.raw(table, b"map")
     if lua.is_table(mapping):
-        return Map((lua_to_reply(lua, k, script_resp), lua_to_reply(lua, v, script_resp))
+        return Map((lua_to_reply(lua, k, script_resp, depth), lua_to_reply(lua, v, script_resp, depth))
                    for k, v in lua.raw_pairs(mapping))
     members = lua.raw(table, b"set")
     if lua.is_table(members):
-        return RSet(lua_to_reply(lua, k, script_resp) for k, _ in lua.raw_pairs(members))
+        return RSet(lua_to_reply(lua, k, script_resp, depth) for k, _ in lua.raw_pairs(members))
     verbatim = lua.raw(table, b"verbatim_string")
     if lua.is_table(verbatim):
         text, kind = lua.raw(verbatim, b"string"), lua.raw(verbatim, b"format")
@@ -137,6 +144,10 @@ def reply_to_lua(lua: LuaAccess, reply: Any, script_resp: int) -> Any:
         if script_resp == 2:
             return bytes(reply)
         return lua.table({b"verbatim_string": lua.table({b"format": b"txt", b"string": bytes(reply)})})
+    if kind is BigNumber:
+        return lua.table({b"big_number": bytes(reply)}) if script_resp == 3 else bytes(reply)
+    if kind is Pushes and reply:  # DEBUG PROTOCOL ATTRIB: a script sees the reply, not the attribute before it
+        return reply_to_lua(lua, reply[-1], script_resp)
     if kind is Map:
         return _map_to_lua(lua, reply, script_resp)
     if kind is RSet:

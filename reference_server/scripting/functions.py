@@ -57,9 +57,9 @@ class Functions:
         if old is not None and not replace:
             raise CommandError(errors.FUNCTION_LIBRARY_EXISTS % name)
         library = self.compile_library(name, payload, code)
-        others = {key for key, f in self.by_name.items() if old is None or f.library is not old}
-        for function in library.functions.values():
-            if function.name.lower() in others:
+        for function in library.functions.values():  # a name taken by another library (not the one replaced)
+            taken = self.by_name.get(function.name.lower())
+            if taken is not None and (old is None or taken.library is not old):
                 raise CommandError(errors.FUNCTION_EXISTS % function.name)
         if old is not None:
             self.delete(name)

@@ -136,7 +136,7 @@ end
 
 local api = {}
 function api.load(code)
-  local chunk, message = loadstring(code, py.source)
+  local chunk, message = S.untail(loadstring(code, py.source))
   if not chunk then return false, 'Error compiling function: ' .. message end
   setfenv(chunk, env)
   loading = {names = {}, functions = {}}

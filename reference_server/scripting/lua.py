@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 from lupa import lua51
 
 from ..errors import SCRIPT_KILLED
+from .bytecode import without_tail_calls
 from .busy import INTERRUPT_EVERY
 from .libs import install as install_libraries
 from .random48 import Rand48
@@ -39,6 +40,11 @@ class Outcome:
     line: bytes | None = None
 
 
+def _unpacked(args: Any) -> list:
+    """The elements 1..n of a table Lua packed as {n = select('#', ...), ...}."""
+    return [args[i] for i in range(1, args[b"n"] + 1)]
+
+
 class LuaBridge:
     def __init__(self, call: Callable[..., tuple], set_resp: Callable[[int], None],
                  known_command: Callable[..., bool], interrupt: Callable[[], bool] = lambda: False) -> None:
@@ -46,7 +52,8 @@ class LuaBridge:
                                         unpack_returned_tuples=True)
         self.random = Rand48()
         callbacks = self.runtime.table_from({
-            b"call": call, b"setresp": set_resp, b"known_command": known_command,
+            b"call": call, b"call_packed": lambda raise_error, args: call(raise_error, *_unpacked(args)),
+            b"untail": without_tail_calls, b"setresp": set_resp, b"known_command": known_command,
             b"sha1hex": lambda body: sha1hex(body).encode(), b"rand": self.random.next_fraction,
             b"srand": self.random.seed, b"version": REDIS_VERSION, b"version_num": REDIS_VERSION_NUM,
             b"interrupt": interrupt, b"interrupt_every": INTERRUPT_EVERY, b"killed": SCRIPT_KILLED.encode(),

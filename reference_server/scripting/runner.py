@@ -32,6 +32,8 @@ class ScriptRun:
     client: ClientState
     sha: str
     read_only: bool
+    oom_at_start: bool = False  # an EVAL without flags that began over maxmemory may not start writing
+    wrote: bool = False
 
 
 @dataclass(eq=False)
@@ -69,7 +71,8 @@ class Scripting:
         client = ClientState(id=0, db=caller.db, resp=2, flags={"deny_blocking", "script"},
                              extra={"script_caller": caller}, user=caller.user, authenticated=True)
         outer = self.current
-        self.current = ScriptRun(self.engine, caller, client, script.sha, read_only or script.read_only)
+        self.current = ScriptRun(self.engine, caller, client, script.sha, read_only or script.read_only,
+                                 _undeclared_oom(self.engine, caller, script))
         busy = self.engine.busy
         running = busy.begin(caller, script.sha, list(command), eval_mode=self.bridge_type is LuaBridge)
         try:
@@ -91,12 +94,22 @@ class Scripting:
     def _set_resp(self, version: int) -> None:
         self.current.client.resp = version
 
-    def _known_command(self, *args: Any) -> bool:
+    def _known_command(self, *args: Any) -> bool | None:
+        """redis.acl_check_cmd: None for an unknown command, else whether the script's user may run the line
+        (checked as Redis's ACLCheckAllUserCommandPerm does, without an ACL LOG entry)."""
         argv = [lua_argument(a) for a in args]
         if not argv or None in argv:
-            return False
+            return None
         spec, _handler, rejection = self.engine.lookup(argv[0].decode("utf-8", "surrogateescape").lower(), argv)
-        return rejection is None or not rejection.startswith("ERR unknown")
+        if rejection is not None:
+            return None if rejection.startswith("ERR unknown") else True
+        acls = self.engine.extensions.get("acl")
+        user = acls.users.get(self.current.client.user) if acls is not None else None
+        if user is None or user.unrestricted:
+            return True
+        from ..acl import check_user
+        from ..acl_state import _key_refs
+        return check_user(user, spec, argv, lambda: _key_refs(spec, argv)) is None
 
 
 def scripting(engine: Any) -> Scripting:
@@ -130,13 +143,36 @@ def _checked_call(run: ScriptRun, args: tuple) -> Any:
     if rejection is not None:
         arity = rejection.startswith("ERR wrong number of arguments")
         return _rejected(engine, errors.SCRIPT_WRONG_ARITY if arity else errors.SCRIPT_UNKNOWN_COMMAND)
-    if "noscript" in spec.flags:
-        return _rejected(engine, errors.SCRIPT_COMMAND_NOT_ALLOWED)
-    if run.read_only and spec.is_write:
+    if "noscript" in spec.flags and not engine.extensions.get("debug_switches", {}).get("disable-deny-scripts"):
+        return _rejected(engine, errors.SCRIPT_COMMAND_NOT_ALLOWED)  # DEBUG SET-DISABLE-DENY-SCRIPTS 1 lifts it
+    if run.read_only and (spec.is_write or "may_replicate" in spec.flags):  # PUBLISH too, as Redis refuses it
         return _rejected(engine, errors.SCRIPT_WRITE_IN_READ_ONLY)
+    if spec.is_write and _lacks_good_replicas(engine):  # only an EVAL without flags gets here with a write
+        return _rejected(engine, errors.NOREPLICAS)
+    if run.oom_at_start and not run.wrote and "denyoom" in spec.flags:  # Redis's scriptVerifyOOM
+        return _rejected(engine, errors.OOM)
     if spec.is_write:  # from now on SCRIPT KILL cannot end the script
         engine.busy.note_write()
+        run.wrote = True
     return engine.call(run.client, spec, handler, argv)
+
+
+def _lacks_good_replicas(engine: Any) -> bool:
+    """min-replicas-to-write on a master: replicas attached here never acknowledge, so none counts as good."""
+    values = engine.config.values
+    if values["min-replicas-to-write"] == "0" or values["min-replicas-max-lag"] == "0":
+        return False
+    from ..replication import is_replica
+    return not is_replica(engine)
+
+
+def _undeclared_oom(engine: Any, caller: Any, script: Script) -> bool:
+    """A script without declared flags (EVAL without a shebang) started while over maxmemory: its first
+    denyoom command is refused. Scripts with flags were refused before running (scripting/declared_flags.py)."""
+    if not script.body or script.body.startswith(b"#!") or engine.config.values["maxmemory"] == "0":
+        return False
+    from ..maxmemory import over_limit
+    return "master" not in caller.flags and over_limit(engine)
 
 
 def _rejected(engine: Any, text: str) -> Err:

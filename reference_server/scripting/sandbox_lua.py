@@ -70,13 +70,14 @@ local function raise(s) error(error_table(s)) end
 
 -- redis.* ---------------------------------------------------------------------------------------------------------
 local redis = {}
+-- the arguments go to Python as one table: a Python call from Lua takes fewer than 8000 of them, redis.call more
 function redis.call(...)
-  local ok, value = py.call(true, ...)
+  local ok, value = py.call_packed(true, pack(...))
   if not ok then error(value) end
   return value
 end
 function redis.pcall(...)
-  local _, value = py.call(false, ...)
+  local _, value = py.call_packed(false, pack(...))
   return value
 end
 local function single_field(name, ...)
@@ -122,8 +123,9 @@ function redis.replicate_commands() return true end
 function redis.breakpoint() return false end
 function redis.debug() end
 function redis.acl_check_cmd(...)
-  if not py.known_command(...) then raise('Invalid command passed to redis.acl_check_cmd()') end
-  return true
+  local allowed = py.known_command(...)
+  if allowed == nil then raise('Invalid command passed to redis.acl_check_cmd()') end
+  return allowed
 end
 redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
 redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
@@ -179,6 +181,12 @@ local function sandboxed(f, err)
   if f then setfenv(f, env) end
   return f, err
 end
+-- compiled code without tail calls (bytecode.py): `return redis.call(...)` keeps the script's frame for errors
+local dump = string.dump
+local function untail(f, err)
+  if not f then return f, err end
+  return loadstring(py.untail(dump(f)))
+end
 local function see_through(t) return real_of[t] or t end
 local function guarded(t) if real_of[t] then error({err = 'ERR ' .. READONLY}) end return t end
 local function next_of(t, k) return next(see_through(t), k) end
@@ -202,14 +210,18 @@ globals.rawget = function(t, k) return rawget(see_through(t), k) end
 globals.setmetatable = function(t, m) return setmetatable(guarded(t), m) end
 globals.next = next_of
 globals.pairs = function(t) return next_of, t, nil end
-globals.loadstring = function(s, name) return sandboxed(loadstring(s, name)) end
+-- Redis's Lua parses every chunk as source text: a precompiled (binary) chunk is a syntax error, never loaded
+globals.loadstring = function(s, name)
+  if type(s) == 'string' and s:sub(1, 1) == '\27' then return nil, "unexpected symbol near '<\\27>'" end
+  return sandboxed(loadstring(s, name))
+end
 globals.load = function(f, name) return sandboxed(load(f, name)) end
 globals.string = readonly(copy(string))
 globals.table = readonly(copy(table))
 globals.coroutine = readonly(copy(coroutine))
 globals.math = readonly(maths, {random = true, randomseed = true})
 globals.os = readonly({clock = os.clock})
-globals.redis = readonly(redis, {call = true, sha1hex = true, setresp = true, set_repl = true, log = true,
+globals.redis = readonly(redis, {sha1hex = true, setresp = true, set_repl = true, log = true,
                                          acl_check_cmd = true})
 globals._G = env
 
@@ -257,7 +269,7 @@ local function guarded_run(f)
 end
 
 local api = {}
-function api.compile(body, name) return sandboxed(loadstring(body, name)) end
+function api.compile(body, name) return sandboxed(untail(loadstring(body, name))) end
 function api.run(f, keys, args)
   globals.KEYS, globals.ARGV = keys, args
   local ok, result = guarded_run(f)
@@ -274,7 +286,7 @@ end
 function api.type(v) return type(v) end
 -- what the function engine and the bundled libraries build on (functions_lua.py, libs/)
 api.sandbox = {globals = globals, env = env, handler = handler, guarded_run = guarded_run, raise = raise, error_table = error_table,
-               readonly = readonly, refuse = refuse, redis = redis, c_function = c_function,
+               readonly = readonly, refuse = refuse, redis = redis, c_function = c_function, untail = untail,
                set_library_globals = function(t) library_globals = t end}
 return api
 """
