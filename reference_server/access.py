@@ -108,14 +108,18 @@ class ServerAccessClock(AccessClock):
         return lfu_field(LFU_INIT_VAL, now) if self.lfu else lru_clock(now)
 
     def touched(self, field: int, forced: bool = False) -> int:
+        engine = self.engine
+        state = engine.command_state()  # the running command's client and time, read once (every lookup comes here)
         if not forced:
-            client = self.engine.current_client()
+            client = state.client
             if client is not None and client.no_touch:
                 return field
-        now = self.clock()
+        now = state.now
+        if now is None:
+            now = engine.real_clock()
         if not self.lfu:
-            return lru_clock(now)
-        config = self.engine.config
+            return (now // LRU_CLOCK_RESOLUTION_MS) & LRU_CLOCK_MAX  # lru_clock(now)
+        config = engine.config
         counter = lfu_counter(field, now, config.get_int("lfu-decay-time"))
         return lfu_field(lfu_log_incr(counter, config.get_int("lfu-log-factor"), self.engine.rng), now)
 

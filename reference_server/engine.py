@@ -39,9 +39,16 @@ _NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
 _CONTAINERS = frozenset({b"config", b"client", b"script", b"function", b"object", b"memory", b"xinfo", b"xgroup",
                          b"command", b"acl", b"cluster", b"latency", b"slowlog", b"pubsub", b"module", b"debug"})
 _NO_AUTH_NEEDED = frozenset({"auth", "hello", "quit", "reset"})
-# Observers of every executed command, fn(engine, client, spec, argv, duration_us): the slowlog, MONITOR and the
-# latency histograms register themselves here (commands/slowlog.py, commands/monitor.py, commands/latency.py).
+# Observers of executed commands, fn(engine, client, spec, argv, duration_us). Every command pays for each entry of
+# CALL_HOOKS, so an observer that matters only once something is switched on (MONITOR, client-side caching) is armed
+# on the engine when it is (`Engine.arm_call_hook`), and one that looks only at slow calls (the slowlog, the latency
+# monitor) is in SLOW_CALL_HOOKS: those run for calls of at least `Engine.slow_call_us`, the least of the thresholds
+# they declare (`Engine.slow_call_threshold`). The latency histograms are kept by `call` itself, as Redis's call()
+# keeps them (commands/latency.py gives it their table while latency-tracking is on).
 CALL_HOOKS: list[Callable[..., None]] = []
+SLOW_CALL_HOOKS: list[Callable[..., None]] = []
+# fn(engine), run when an engine is made: subsystems that must follow its configuration from the start
+ENGINE_SETUP: list[Callable[[Any], None]] = []
 # What a RESP2 client subscribed to anything may still run (the "pubsub" flag is kept by the pub/sub module).
 _PUBSUB_CONTEXT = frozenset({"ping", "subscribe", "ssubscribe", "psubscribe", "unsubscribe", "sunsubscribe",
                              "punsubscribe", "quit", "reset"})
@@ -154,6 +161,14 @@ class Engine:
         self.runtime = "engine"  # the concurrency model serving this engine (set by the runtime)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE 0 stops the timer's expiry cycle
         self.busy = BusyScripts(self)  # the running script, and what others may do beside it
+        self.call_hooks = list(CALL_HOOKS)  # what observes every command on this engine (see CALL_HOOKS)
+        self.slow_call_us = 0  # SLOW_CALL_HOOKS run for calls of at least this many µs
+        self._slow_thresholds: dict[str, int | None] = {}
+        # command name -> {histogram bucket: calls} while latency-tracking is on, and the bucket of a duration in µs
+        self.latency_histograms: dict[str, dict[int, int]] | None = None
+        self.latency_bucket: Callable[[int], int] = lambda _us: 0
+        for setup in ENGINE_SETUP:
+            setup(self)
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -197,7 +212,7 @@ class Engine:
         self.clients.pop(client.id, None)
 
     def db(self, client: ClientState) -> Database:
-        return self.keyspace[client.db]
+        return self.keyspace.dbs[client.db]
 
     # -- execution ---------------------------------------------------------------------------------------------
     def execute(self, client: ClientState, argv: list[bytes]) -> Any:
@@ -217,8 +232,9 @@ class Engine:
             if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
                 client.extra["postponed"] = True  # counted as blocked (INFO blocked_clients), as Redis does
                 return reply
-            if client.extra:
-                client.extra.pop("postponed", None)
+            extra = client.extra
+            if extra and "postponed" in extra:
+                del extra["postponed"]
             client.last_interaction_ms = self.real_clock()
             mode = client.reply_mode
             if mode != "on":
@@ -256,8 +272,10 @@ class Engine:
             denied = acl.check(self, client, spec, argv)
             if denied is not None:
                 return self._reject(client, name, denied, spec)
-        refusal = self._server_state_refusal(client, spec, argv)
-        if refusal is not None:
+        values = self.config.values
+        if (values["maxmemory"] != "0" or values["min-replicas-to-write"] != "0"
+                or "replication" in self.extensions) and (
+                refusal := self._server_state_refusal(client, spec, argv)) is not None:
             return self._reject(client, name, refusal, spec)
         if "pubsub" in client.flags and client.resp == 2 and spec.name not in _PUBSUB_CONTEXT:
             return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())), spec)
@@ -365,7 +383,9 @@ class Engine:
             client.last_command = spec.name
         state.depth = depth + 1
         caller, state.executing = state.executing, client
-        stream = repl_stream.active(self)  # a replica attached with SYNC: what the command changes is recorded
+        stream = self.extensions.get("repl_stream")  # a replica attached with SYNC: what the command changes is recorded
+        if stream is not None and not stream.replicas:  # (repl_stream.active, inline)
+            stream = None
         changes = stream.changes if stream is not None else 0
         started = perf_counter_ns()
         try:
@@ -388,7 +408,17 @@ class Engine:
         stats[0] += 1
         stats[3] += elapsed_us
         client.commands_processed += 1
-        for hook in CALL_HOOKS:
+        histograms = self.latency_histograms
+        if histograms is not None and client.blocked is None:  # a blocked call is measured when it is served
+            per_command = histograms.get(spec.name)
+            if per_command is None:
+                per_command = histograms[spec.name] = {}
+            bucket = self.latency_bucket(elapsed_us) if elapsed_us > 1 else 0  # under 2 µs: the first bucket
+            per_command[bucket] = per_command.get(bucket, 0) + 1
+        if elapsed_us >= self.slow_call_us:
+            for hook in SLOW_CALL_HOOKS:
+                hook(self, client, spec, argv, elapsed_us)
+        for hook in self.call_hooks:
             hook(self, client, spec, argv, elapsed_us)
         if type(reply) is Err:
             stats[2] += 1
@@ -397,6 +427,22 @@ class Engine:
         if depth == 0 and self.keyspace.ready_keys and self.serve_inline:
             self.serve_ready()
         return reply
+
+    def slow_call_threshold(self, owner: str, us: int | None) -> None:
+        """`owner`'s slow-call threshold in µs (None: it wants no call): SLOW_CALL_HOOKS run for calls of at least
+        the least of them."""
+        self._slow_thresholds[owner] = us
+        wanted = [t for t in self._slow_thresholds.values() if t is not None]
+        self.slow_call_us = min(wanted) if wanted else 1 << 62
+
+    def arm_call_hook(self, hook: Callable[..., None]) -> None:
+        """From now on `hook` observes every command this engine executes (see CALL_HOOKS)."""
+        if hook not in self.call_hooks:
+            self.call_hooks.append(hook)
+
+    def command_state(self) -> CommandState:
+        """This thread's CommandState (the running command's time and client), for hot paths that need both."""
+        return self._local.state
 
     def current_client(self) -> ClientState | None:
         """The connection whose command runs on this thread (a script's caller, not the script's own client)."""

@@ -49,14 +49,16 @@ class Database:
     def get(self, key: bytes) -> Any:
         """The live value or None; an expired key is deleted on the way (lazy expiry)."""
         value = self.data.get(key)
-        if value is not None and key in self.expires and self._expired(key):
+        if value is None:
+            return None
+        if key in self.expires and self._expired(key):
             self._remove(key)
             self.signal(key, expired=True)
             if self.on_expired is not None:
                 self.on_expired(self, key)
             return None
-        if value is not None:
-            self.lru[key] = self.access.touched(self.lru.get(key, 0))
+        lru = self.lru
+        lru[key] = self.access.touched(lru.get(key, 0))
         return value
 
     def touch(self, key: bytes) -> bool:
@@ -121,9 +123,12 @@ class Database:
         self.data[key] = value
         if added and self.on_new is not None:
             self.on_new(self, key)
-        if not keep_ttl:
-            self.expires.pop(key, None)
-        self.signal(key)
+        if not keep_ttl and key in self.expires:
+            del self.expires[key]
+        if key in self.watchers:  # self.signal(key), inline: every write comes here
+            self.touch_watchers(key)
+        if self.on_modified is not None:
+            self.on_modified(self, key, False)
         if key in self.blocked:  # a new value or type: blocked clients look again (XREADGROUP fails, BLPOP waits)
             self.ready_keys.add((self.index, key))
 
@@ -163,7 +168,8 @@ class Database:
 
     def signal(self, key: bytes, expired: bool = False) -> None:
         """The key changed (Redis's signalModifiedKey): WATCHers and client-side caching hear of it."""
-        self.touch_watchers(key)
+        if key in self.watchers:
+            self.touch_watchers(key)
         if self.on_modified is not None:
             self.on_modified(self, key, expired)
 

@@ -27,7 +27,7 @@ def enabled(setting: str, event_class: str) -> bool:
 
 def notify(engine: Any, db: Any, event_class: str, event: str, key: bytes) -> None:
     """Publish `event` on `key` of database `db` (a Database or its index) if its class is enabled."""
-    setting = engine.config.get("notify-keyspace-events")
+    setting = engine.config.values["notify-keyspace-events"]  # its canonical name: no alias lookup per write
     if not setting or not enabled(setting, event_class):
         return
     index = db if isinstance(db, int) else db.index

@@ -61,6 +61,7 @@ def state(engine: Any) -> Tracking:
             engine.extensions.setdefault(hooks, []).append(disable)
         engine.extensions.setdefault("after_command_hooks", []).append(_after_command)
         engine.extensions.setdefault("before_sleep_hooks", []).append(_before_sleep)
+        engine.arm_call_hook(remember_keys)  # after every command (inside EXEC and scripts too): what it read
         engine.extensions.setdefault("served_hooks", []).append(_served)
         for db in engine.keyspace.dbs:
             db.on_modified = _modified_hook(engine, db.on_modified)

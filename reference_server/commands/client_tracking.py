@@ -7,7 +7,6 @@ and the invalidation messages are tracking.py's.
 from __future__ import annotations
 
 from .. import errors, tracking
-from ..engine import CALL_HOOKS
 from ..errors import CommandError
 from ..replies import OK, Err, Map, RSet
 from ..util import as_text, string2ll
@@ -166,5 +165,3 @@ def client_trackinginfo(engine, client, argv):
                 (b"redirect", state["redirect"] if state is not None else -1),
                 (b"prefixes", list(state["prefixes"]) if state is not None else [])])
 
-
-CALL_HOOKS.append(tracking.remember_keys)  # after every command (inside EXEC and scripts too): what it read

@@ -11,7 +11,7 @@ import time
 from functools import lru_cache
 
 from .. import errors
-from ..engine import CALL_HOOKS
+from ..engine import ENGINE_SETUP, SLOW_CALL_HOOKS
 from ..errors import CommandError
 from ..replies import Map, Verbatim
 from . import command
@@ -51,7 +51,8 @@ def _bucket_top_ns(k: int) -> int:
 
 
 def _settings(engine) -> dict:
-    """latency-tracking and latency-monitor-threshold, followed through CONFIG SET rather than parsed per call."""
+    """latency-tracking and latency-monitor-threshold, followed through CONFIG SET rather than parsed per call:
+    the engine keeps the histograms while tracking is on and calls `_observe` for calls at the threshold."""
     settings = engine.extensions.get("latency_settings")
     if settings is None:
         settings = engine.extensions["latency_settings"] = {}
@@ -59,27 +60,23 @@ def _settings(engine) -> dict:
         def on_config_set(name: str, value: str) -> None:
             if name == "latency-tracking":
                 settings["tracking"] = value == "yes"
+                engine.latency_histograms = histograms(engine) if settings["tracking"] else None
             elif name == "latency-monitor-threshold":
                 settings["threshold"] = int(value)
+                engine.slow_call_threshold("latency-monitor", settings["threshold"] * 1000 or None)
 
         for name in ("latency-tracking", "latency-monitor-threshold"):
             on_config_set(name, engine.config.get(name))
         engine.config.listeners.append(on_config_set)
+        engine.latency_bucket = _bucket_of
     return settings
 
 
 def _observe(engine, client, spec, argv: list[bytes], duration_us: int) -> None:
+    """A call at or over latency-monitor-threshold (a slow-call hook): a sample of the command event."""
     if client.blocked is not None:
         return
-    settings = engine.extensions.get("latency_settings") or _settings(engine)
-    if settings["tracking"]:
-        every = engine.extensions.get("latency_histograms")
-        buckets = (histograms(engine) if every is None else every).get(spec.name)
-        if buckets is None:
-            buckets = histograms(engine)[spec.name] = {}
-        k = _bucket_of(duration_us) if duration_us > 1 else 0  # under 2 µs: always the first bucket (no arithmetic)
-        buckets[k] = buckets.get(k, 0) + 1
-    threshold = settings["threshold"]
+    threshold = _settings(engine)["threshold"]
     if threshold and duration_us // 1000 >= threshold:
         _add_sample(engine, "fast-command" if "fast" in spec.flags else "command", duration_us // 1000)
 
@@ -96,7 +93,8 @@ def _add_sample(engine, event: str, ms: int) -> None:
     series["max"] = max(series["max"], ms)
 
 
-CALL_HOOKS.append(_observe)
+SLOW_CALL_HOOKS.append(_observe)
+ENGINE_SETUP.append(_settings)
 
 
 @command("latency|latest")

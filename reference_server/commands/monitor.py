@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 
-from ..engine import CALL_HOOKS
 from ..replies import OK
 from . import command
 from .slowlog import redacted_argv
@@ -42,6 +41,7 @@ def monitor(engine, client, argv):
     watchers = monitors(engine)
     if client not in watchers:
         watchers.append(client)
+        engine.arm_call_hook(_feed)
         for hooks in ("drop_hooks", "reset_hooks"):  # a closed or RESET connection stops monitoring
             registered = engine.extensions.setdefault(hooks, [])
             if _forget not in registered:
@@ -82,5 +82,3 @@ def _send(watchers: list, client, argv: list[bytes]) -> None:
         elif watcher.deliver is not None:
             watcher.deliver(text)
 
-
-CALL_HOOKS.append(_feed)

@@ -1,6 +1,6 @@
 """SLOWLOG GET / LEN / RESET / HELP: commands slower than slowlog-log-slower-than (µs), newest first.
 
-Entries are recorded by a call hook (see engine.CALL_HOOKS) with Redis's shape: id, unix time, duration in µs, the
+Entries are recorded by a slow-call hook (see engine.CALL_HOOKS) with Redis's shape: id, unix time, duration in µs, the
 arguments (at most 32, each at most 128 bytes, with "... (N more …)" notes), the client's address and name.
 Secrets are never shown: AUTH and HELLO AUTH passwords, ACL SETUSER rules… appear as "(redacted)".
 """
@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from .. import errors
-from ..engine import CALL_HOOKS
+from ..engine import ENGINE_SETUP, SLOW_CALL_HOOKS
 from ..errors import CommandError
 from ..replies import OK, Err
 from ..util import string2ll
@@ -44,6 +44,9 @@ def _follow_config(engine, log: SlowLog) -> None:
             log.threshold = int(value)
         elif name == "slowlog-max-len":
             log.max_len = int(value)
+        else:
+            return
+        engine.slow_call_threshold("slowlog", None if log.threshold < 0 or not log.max_len else log.threshold)
 
     on_config_set("slowlog-log-slower-than", engine.config.get("slowlog-log-slower-than"))
     on_config_set("slowlog-max-len", engine.config.get("slowlog-max-len"))
@@ -102,7 +105,8 @@ def _record(engine, client, spec, argv: list[bytes], duration_us: int) -> None:
     del log.entries[max_len:]
 
 
-CALL_HOOKS.append(_record)
+SLOW_CALL_HOOKS.append(_record)
+ENGINE_SETUP.append(slowlog)
 
 
 @command("slowlog|get")

@@ -64,8 +64,13 @@ class StringOptions:
     expiry_arg: bytes = b""
 
 
+NO_OPTIONS = StringOptions()
+
+
 def parse_string_options(argv: list[bytes], start: int, for_set: bool) -> StringOptions:
     """SET's options (for_set) or GETEX's; a conflicting or unknown option is a syntax error, a repeat is not."""
+    if len(argv) == start:  # none given: the defaults, shared (callers read options, never change them)
+        return NO_OPTIONS
     opts = StringOptions()
     j = start
     while j < len(argv):
