@@ -96,6 +96,7 @@ class ServerAccessClock(AccessClock):
     def __init__(self, engine: Any) -> None:
         super().__init__(engine.now_ms)
         self.engine = engine
+        self._local = engine.command_states  # per thread: the running command's state (Engine.command_state)
         self.lfu = _is_lfu(engine.config.get("maxmemory-policy"))
         engine.config.listeners.append(self._config_changed)
 
@@ -109,7 +110,7 @@ class ServerAccessClock(AccessClock):
 
     def touched(self, field: int, forced: bool = False) -> int:
         engine = self.engine
-        state = engine.command_state()  # the running command's client and time, read once (every lookup comes here)
+        state = self._local.state  # the running command's client and time, read once (every lookup comes here)
         if not forced:
             client = state.client
             if client is not None and client.no_touch:

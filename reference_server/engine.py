@@ -132,6 +132,7 @@ class Engine:
         self.spec = load_spec()
         self.real_clock = clock
         self._local = _PerThread()  # per executing thread: its CommandState
+        self.command_states = self._local  # the same, for hot paths elsewhere (`.state` is this thread's)
         self.rng = rng or random.Random()
         self.config = config or Config()
         self.keyspace = Keyspace(self.now_ms, databases, self.rng)
@@ -226,7 +227,22 @@ class Engine:
             state.client = client
         try:
             try:
-                reply = self._dispatch(client, argv)
+                name, spec, handler, rejection = self._resolve(argv)
+                acl = self.extensions.get("acl")
+                if (rejection is None and client.authenticated and not client.in_multi and not client.flags
+                        and (acl is None or client.user not in acl.limited) and self.busy.running is None
+                        and "client_pause" not in self.extensions and spec.name != "debug"):
+                    # nothing _dispatch checks can apply (no ACL, no transaction, no pub/sub context, no pause…)
+                    # but the server's state: the same checks in the same order, fewer of them
+                    values = self.config.values
+                    if (values["maxmemory"] != "0" or values["min-replicas-to-write"] != "0"
+                            or "replication" in self.extensions) and (
+                            refusal := self._server_state_refusal(client, spec, argv)) is not None:
+                        reply = self._reject(client, name, refusal, spec)
+                    else:
+                        reply = self.call(client, spec, handler, argv)
+                else:
+                    reply = self._dispatch(client, argv, (name, spec, handler, rejection))
             except Exception as exc:  # a bug outside a handler (checks, hooks): the same policy as inside one
                 reply = internal_error(argv, exc)
             if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
@@ -259,8 +275,8 @@ class Engine:
             return reply
         return with_own_pushes(client, reply)
 
-    def _dispatch(self, client: ClientState, argv: list[bytes]) -> Any:
-        name, spec, handler, rejection = self._resolve(argv)
+    def _dispatch(self, client: ClientState, argv: list[bytes], resolved: tuple | None = None) -> Any:
+        name, spec, handler, rejection = resolved or self._resolve(argv)
         if rejection is not None:
             return self._reject(client, name, rejection)
         if spec.name == "debug" and not self._debug_allowed(client):
@@ -439,10 +455,6 @@ class Engine:
         """From now on `hook` observes every command this engine executes (see CALL_HOOKS)."""
         if hook not in self.call_hooks:
             self.call_hooks.append(hook)
-
-    def command_state(self) -> CommandState:
-        """This thread's CommandState (the running command's time and client), for hot paths that need both."""
-        return self._local.state
 
     def current_client(self) -> ClientState | None:
         """The connection whose command runs on this thread (a script's caller, not the script's own client)."""

@@ -21,7 +21,8 @@ CROSS_PROTOCOL_NAMES = frozenset((b"post", b"host:"))
 CROSS_PROTOCOL = "cross-protocol request"  # the violation that closes without an error reply
 # Length lines as a client writes them, for the fast path (anything else is parsed and judged by the general one).
 _MULTIBULK_LINES = {b"*%d" % n: n for n in range(1, 1025)}
-_BULK_LINES = {b"$%d" % n: n for n in range(4097)}
+_BULK_LINES_MAX = 4096
+_BULK_LINES = {b"$%d" % n: n for n in range(_BULK_LINES_MAX + 1)}
 SPLIT_MAX = 1 << 20  # reads up to this size are cut at every CRLF at once
 
 
@@ -72,6 +73,12 @@ class QueryBufferLimit:
             self.queued_bytes += request_size(argv)
         self.counted = len(queue)
         return self.queued_bytes
+
+
+def _canonical_lines(tokens: list[bytes], start: int, end: int) -> bool:
+    """Every other token from `start` to `end` is the canonical length line of the token after it."""
+    sizes = _BULK_LINES
+    return all(sizes.get(tokens[i]) == len(tokens[i + 1]) for i in range(start, end, 2))
 
 
 class ProtocolViolation(Exception):
@@ -144,36 +151,68 @@ class RequestParser:
         commands taken while each is a multibulk whose length lines are the exact canonical ones (looked up, not
         parsed) and whose every argument is exactly its line (no CRLF inside). At the first command that is not,
         `_plain_multibulks` and the general path go on from there (at most one cut per parse: never quadratic)."""
+        max_bulk = self.max_bulk if authenticated else min(self.max_bulk, UNAUTH_MAX_BULK)
+        if max_bulk < _BULK_LINES_MAX:  # a length in the table could pass the limit: the other paths judge
+            return
         pos = self.pos
         tokens = bytes(self.buf[pos:] if pos else self.buf).split(b"\r\n")
         last = len(tokens) - 1  # the piece after the final CRLF: not a complete line
         heads, sizes, protocol_names = _MULTIBULK_LINES, _BULK_LINES, CROSS_PROTOCOL_NAMES
         max_args = INT_MAX if authenticated else UNAUTH_MAX_ARGS
-        max_bulk = self.max_bulk if authenticated else min(self.max_bulk, UNAUTH_MAX_BULK)
-        at = consumed = parsed = 0
-        while at < last and len(out) < limit:
+        at = parsed = 0
+        room = limit - len(out)
+        while at < last and room:
+            # Each length line must be the canonical one of its argument's length (which also rules out a CRLF
+            # inside an argument). One to three arguments (most commands) are unrolled.
             argc = heads.get(tokens[at])
-            if argc is None or argc > max_args or at + 2 * argc >= last:
+            if argc == 2:
+                end = at + 5
+                if end > last:
+                    break
+                first, second = tokens[at + 2], tokens[at + 4]
+                size, rest = len(first), len(second)
+                if sizes.get(tokens[at + 1]) != size or sizes.get(tokens[at + 3]) != rest:
+                    break
+                argv = [first, second]
+            elif argc == 3:
+                end = at + 7
+                if end > last:
+                    break
+                first, second, third = tokens[at + 2], tokens[at + 4], tokens[at + 6]
+                size, rest = len(first), len(second)
+                if (sizes.get(tokens[at + 1]) != size or sizes.get(tokens[at + 3]) != rest
+                        or sizes.get(tokens[at + 5]) != len(third)):
+                    break
+                argv = [first, second, third]
+                rest += len(third)
+            elif argc == 1:
+                end = at + 3
+                if end > last:
+                    break
+                first = tokens[at + 2]
+                size, rest = len(first), 0
+                if sizes.get(tokens[at + 1]) != size:
+                    break
+                argv = [first]
+            elif argc is None or argc > max_args:
                 break
-            argv: list[bytes] = []
-            line_bytes, args_size = len(tokens[at]) + 2, 0
-            for i in range(at + 1, at + 1 + 2 * argc, 2):
-                size = sizes.get(tokens[i])
-                arg = tokens[i + 1]
-                if size is None or len(arg) != size or size > max_bulk:
-                    break
-                argv.append(arg)
-                line_bytes += len(tokens[i]) + size + 4
-                args_size += size
             else:
-                if argv[0].lower() in protocol_names:
+                end = at + 1 + 2 * argc
+                if end > last or not _canonical_lines(tokens, at + 1, end):
                     break
-                out.append(argv)
-                consumed, parsed, at = consumed + line_bytes, parsed + args_size, at + 1 + 2 * argc
-                continue
-            break
-        self.pos = pos + consumed
-        self.parsed_bytes += parsed
+                argv = tokens[at + 2:end:2]
+                first = argv[0]
+                size = len(first)
+                rest = request_size(argv) - size
+            if (size == 4 or size == 5) and first.lower() in protocol_names:
+                break
+            out.append(argv)
+            parsed += size + rest
+            room -= 1
+            at = end
+        if at:  # every line taken, each with its CRLF
+            self.pos = pos + sum(map(len, tokens[:at])) + 2 * at
+            self.parsed_bytes += parsed
 
     def _plain_multibulks(self, out: list[list[bytes]], limit: int, authenticated: bool) -> None:
         """Take every complete multibulk command at the position whose length lines are plain decimal numbers

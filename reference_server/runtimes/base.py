@@ -79,7 +79,7 @@ class LoopServer:
         self._threads: list[threading.Thread] = []
         self._sock: socket.socket | None = None
         self._stopping = threading.Event()
-        self.stopping_event = self._stopping  # connections test it before each command
+        self.halting = False  # set with _stopping, as a plain attribute: connections test it before each command
         self._rr = itertools.count()
         self._error: OSError | None = None
         self.engine.runtime = self.name  # reported by INFO server as forkdiff_runtime
@@ -259,6 +259,7 @@ class LoopServer:
             self.stop()
 
     def stop(self) -> None:
+        self.halting = True
         self._stopping.set()
         self.engine.busy.abort()  # a running script ends at its next interrupt
         first = self.loops[0] if self.loops else None

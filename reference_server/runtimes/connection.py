@@ -236,10 +236,13 @@ class ClientConnection(asyncio.Protocol):
 
     def pump(self) -> None:
         """Execute buffered commands in order until one must wait, the client blocks, or the buffer is empty."""
-        client, stopping = self.client, self.server.stopping_event.is_set
-        execute = self.server.execute_command
+        client, server = self.client, self.server
+        execute, queued, out = server.execute_command, self.queued, self.out
         while not self.closing and client.blocked is None:
-            argv = self._next_command()
+            if queued and self.within_query_limit:  # parsed already, and cannot pass the query-buffer limit
+                argv = queued.popleft()
+            else:
+                argv = self._next_command()
             if argv is None:
                 if self.violation == CROSS_PROTOCOL:
                     self.close_now()  # unflushed replies are dropped, as Redis drops them
@@ -250,7 +253,7 @@ class ClientConnection(asyncio.Protocol):
                     self.close_now()
                     return
                 break
-            if stopping():
+            if server.halting:
                 self.close_now()
                 return
             if self.batching:
@@ -274,8 +277,15 @@ class ClientConnection(asyncio.Protocol):
                 self.flush()
                 result.add_done_callback(lambda f: self._in_loop(self._resume, f))
                 return
-            if result is not NO_REPLY:
-                encode(result, client.resp, self.out)
+            kind = type(result)
+            if kind is bytes:  # the commonest replies written here, the rest by encode
+                out.append(b"$%d\r\n%s\r\n" % (len(result), result))
+            elif kind is str and result == "OK":
+                out.append(b"+OK\r\n")
+            elif kind is int:
+                out.append(b":%d\r\n" % result)
+            elif result is not NO_REPLY:
+                encode(result, client.resp, out)
             if client.close_after_reply:
                 self.flush()
                 self.close_now()
@@ -370,4 +380,4 @@ class ClientConnection(asyncio.Protocol):
             data = b"".join(self.out)
             self.client.net_out += len(data)  # CLIENT LIST tot-net-out
             self.transport.write(data)
-        self.out = []
+        self.out.clear()  # in place: pump holds the list
