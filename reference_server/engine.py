@@ -10,7 +10,7 @@ import logging
 import random
 import threading
 import time
-from time import perf_counter_ns
+from time import perf_counter_ns, time_ns
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -131,6 +131,7 @@ class Engine:
         load_all()
         self.spec = load_spec()
         self.real_clock = clock
+        self.wall_clock = clock is wall_clock_ms  # read inline on the hot path (no call)
         self._local = _PerThread()  # per executing thread: its CommandState
         self.command_states = self._local  # the same, for hot paths elsewhere (`.state` is this thread's)
         self.rng = rng or random.Random()
@@ -157,7 +158,8 @@ class Engine:
         # The command table. Tests may give one engine a modified copy (a deliberately broken command, to prove a
         # checker is not blind) without touching the shared registry.
         self.handlers = HANDLERS
-        self._resolved: dict[bytes, tuple] = {}  # argv[0] -> (name, spec, handler, None) as _resolve returns it
+        # argv[0] -> (name, spec, handler, None) as _resolve returns it, then the arity's least and most arguments
+        self._resolved: dict[bytes, tuple] = {}
         self._resolved_with = self.handlers  # the command table _resolved was filled from
         self.runtime = "engine"  # the concurrency model serving this engine (set by the runtime)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE 0 stops the timer's expiry cycle
@@ -222,12 +224,13 @@ class Engine:
             return NO_REPLY
         state = self._local.state
         outer = state.now is None
+        wall = self.wall_clock
         if outer:
-            state.now = self.real_clock()
+            state.now = time_ns() // 1_000_000 if wall else self.real_clock()
             state.client = client
         try:
             try:
-                name, spec, handler, rejection = self._resolve(argv)
+                name, spec, handler, rejection, _least, _most = self._resolve(argv)
                 acl = self.extensions.get("acl")
                 if (rejection is None and client.authenticated and not client.in_multi and not client.flags
                         and (acl is None or client.user not in acl.limited) and self.busy.running is None
@@ -251,13 +254,14 @@ class Engine:
             extra = client.extra
             if extra and "postponed" in extra:
                 del extra["postponed"]
-            client.last_interaction_ms = self.real_clock()
+            client.last_interaction_ms = time_ns() // 1_000_000 if wall else self.real_clock()
             mode = client.reply_mode
             if mode != "on":
                 # CLIENT REPLY SKIP silences itself and then the one command after it; pushes are never silenced
                 client.reply_mode = {"skip": "on", "skip-next": "skip"}.get(mode, mode)
                 reply = reply if type(reply) is Pushes else NO_REPLY
-            if not outer:
+            if not outer or ("after_command_hooks" not in self.extensions and "pending_pushes" not in extra
+                             and "pushes_before_reply" not in extra):
                 return reply
             # still the running client: what the hooks push to it (its own invalidations) follows the reply too
             return self._after_command(client, argv, reply)
@@ -276,7 +280,7 @@ class Engine:
         return with_own_pushes(client, reply)
 
     def _dispatch(self, client: ClientState, argv: list[bytes], resolved: tuple | None = None) -> Any:
-        name, spec, handler, rejection = resolved or self._resolve(argv)
+        name, spec, handler, rejection = resolved or self._resolve(argv)[:4]
         if rejection is not None:
             return self._reject(client, name, rejection)
         if spec.name == "debug" and not self._debug_allowed(client):
@@ -352,24 +356,24 @@ class Engine:
             client.dirty_exec = True
         return rejection
 
-    def _resolve(self, argv: list[bytes]) -> tuple[str, CommandSpec | None, Callable | None, Err | None]:
-        """`lookup` with the name decoded; a command without subcommands is found once per spelling of its name
-        (while the engine keeps the same command table), its arity still checked on every call."""
+    def _resolve(self, argv: list[bytes]) -> tuple[str, CommandSpec | None, Callable | None, Err | None, int, int]:
+        """`lookup` with the name decoded, and the least and most arguments its arity allows (0, 0 when not
+        kept); a command without subcommands is found once per spelling of its name (while the engine keeps the
+        same command table), its arity still checked on every call."""
         if self._resolved_with is not self.handlers:  # a test gave the engine another table
             self._resolved.clear()
             self._resolved_with = self.handlers
         first = argv[0]
         hit = self._resolved.get(first) if type(first) is bytes else None
-        if hit is not None:
-            arity, argc = hit[1].arity, len(argv)
-            if (argc == arity) if arity > 0 else (argc >= -arity):  # CommandSpec.arity_ok
-                return hit
+        if hit is not None and hit[4] <= len(argv) <= hit[5]:  # CommandSpec.arity_ok, as bounds
+            return hit
         name = first.decode("utf-8", "surrogateescape").lower()
         spec, handler, rejection = self.lookup(name, argv)
         if (rejection is None and spec.name == name and not spec.subcommands and type(first) is bytes
                 and len(self._resolved) < 1024):
-            self._resolved[first] = (name, spec, handler, None)
-        return name, spec, handler, rejection
+            least, most = (spec.arity, spec.arity) if spec.arity > 0 else (-spec.arity, 1 << 62)
+            self._resolved[first] = (name, spec, handler, None, least, most)
+        return name, spec, handler, rejection, 0, 0
 
     def lookup(self, name: str, argv: list[bytes]) -> tuple[CommandSpec | None, Callable | None, Err | None]:
         """Find the handler; the rejection (unknown command/subcommand, wrong arity) as Redis words it."""
@@ -400,9 +404,11 @@ class Engine:
         state.depth = depth + 1
         caller, state.executing = state.executing, client
         stream = self.extensions.get("repl_stream")  # a replica attached with SYNC: what the command changes is recorded
-        if stream is not None and not stream.replicas:  # (repl_stream.active, inline)
-            stream = None
-        changes = stream.changes if stream is not None else 0
+        if stream is not None:  # (repl_stream.active, inline)
+            if stream.replicas:
+                changes = stream.changes
+            else:
+                stream = None
         started = perf_counter_ns()
         try:
             reply = handler(self, client, argv)

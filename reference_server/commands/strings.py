@@ -122,11 +122,12 @@ def set_string(engine, client, key: bytes, value: bytes, opts: StringOptions, co
     when = expire_at_ms(engine, command_name, opts.expiry, opts.expiry_arg) if opts.expiry else None
     old = as_reply(read_string(engine, client, key)) if opts.get else None
     db = engine.db(client)
-    found = db.exists(key)
+    found = db.get(key) is not None  # db.exists: the lookup Redis's setGenericCommand makes
     if (opts.nx and found) or (opts.xx and not found):
         return old if opts.get else abort_reply
     db.set(key, value, keep_ttl=opts.keepttl or when is not None)
-    settle_created_with_expiry(db, key)
+    if key in db.expires:
+        settle_created_with_expiry(db, key)
     notify(engine, db, "$", "set", key)
     if when is not None:
         db.set_expire(key, when)
@@ -160,7 +161,12 @@ def psetex(engine, client, argv):
 # -- GET and its variants --------------------------------------------------------------------------------------
 @command("get")
 def get(engine, client, argv):
-    return as_reply(read_string(engine, client, argv[1]))
+    value = lookup_read(engine, engine.db(client), argv[1])
+    if type(value) is bytes or value is None:  # as_reply(read_string(…)) for the commonest values, inline
+        return value
+    if not isinstance(value, STRING_TYPES):
+        raise CommandError(errors.WRONGTYPE)
+    return bytes(value)
 
 
 @command("getset")

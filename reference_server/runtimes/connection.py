@@ -268,15 +268,6 @@ class ClientConnection(asyncio.Protocol):
                 result = internal_error(argv, exc)
             finally:
                 self.in_command = False
-            if result is POSTPONED:
-                self._hold(argv)
-                return
-            if isinstance(result, Future):
-                result.argv = argv  # type: ignore[attr-defined]
-                self.waiting = True
-                self.flush()
-                result.add_done_callback(lambda f: self._in_loop(self._resume, f))
-                return
             kind = type(result)
             if kind is bytes:  # the commonest replies written here, the rest by encode
                 out.append(b"$%d\r\n%s\r\n" % (len(result), result))
@@ -284,6 +275,15 @@ class ClientConnection(asyncio.Protocol):
                 out.append(b"+OK\r\n")
             elif kind is int:
                 out.append(b":%d\r\n" % result)
+            elif result is POSTPONED:
+                self._hold(argv)
+                return
+            elif isinstance(result, Future):
+                result.argv = argv  # type: ignore[attr-defined]
+                self.waiting = True
+                self.flush()
+                result.add_done_callback(lambda f: self._in_loop(self._resume, f))
+                return
             elif result is not NO_REPLY:
                 encode(result, client.resp, out)
             if client.close_after_reply:
