@@ -41,11 +41,12 @@ class QueryBufferLimit:
     request being received. Here whole pipelines may arrive at once, so the check is on each request: an incomplete
     one as it grows, a complete one before it runs. The queued arguments are summed as the queue grows."""
 
-    __slots__ = ("counted", "queued_bytes", "_setting", "_limit")
+    __slots__ = ("counted", "queued_bytes", "head", "_setting", "_limit")
 
     def __init__(self) -> None:
         self.counted = 0  # how many queued commands queued_bytes covers
         self.queued_bytes = 0
+        self.head: object = None  # the first of them: another first entry means another transaction
         self._setting, self._limit = "", 0
 
     def limit(self, setting: str) -> int:
@@ -65,10 +66,15 @@ class QueryBufferLimit:
         return requests_bytes + self._queued(queue) <= min(limit, UNAUTH_MAX_QUERY_BUFFER)
 
     def _queued(self, queue: list) -> int:
-        if len(queue) == self.counted:  # nothing queued since the last look (no transaction, mostly)
-            return self.queued_bytes
-        if len(queue) < self.counted:  # EXEC, DISCARD or a new MULTI emptied it
+        if not queue:  # no transaction, mostly
             self.counted = self.queued_bytes = 0
+            self.head = None
+            return 0
+        if len(queue) < self.counted or queue[0] is not self.head:  # EXEC, DISCARD or a new MULTI emptied it
+            self.counted = self.queued_bytes = 0
+            self.head = queue[0]
+        elif len(queue) == self.counted:  # nothing queued since the last look
+            return self.queued_bytes
         for _, _, argv in queue[self.counted:]:
             self.queued_bytes += request_size(argv)
         self.counted = len(queue)

@@ -19,7 +19,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from ..client_pause import POSTPONED, remaining_ms, wait_for_unpause
-from ..protocol import CROSS_PROTOCOL, QueryBufferLimit, RequestParser, request_size
+from ..protocol import CROSS_PROTOCOL, UNAUTH_MAX_QUERY_BUFFER, QueryBufferLimit, RequestParser, request_size
 from ..engine import internal_error
 from ..replies import NO_REPLY, Err, encode
 
@@ -199,6 +199,8 @@ class ClientConnection(asyncio.Protocol):
 
     def query_limit_passed(self, request_bytes: int) -> bool:
         client = self.client
+        if request_bytes <= UNAUTH_MAX_QUERY_BUFFER and not client.queue and self._query_buffer_limit() >= request_bytes:
+            return False  # the usual case, decided without the queue's accounting
         return self.query_limit.exceeded(request_bytes, client.queue, self._query_buffer_limit(), client.authenticated)
 
     def _query_buffer_limit(self) -> int:
@@ -236,11 +238,14 @@ class ClientConnection(asyncio.Protocol):
 
     def pump(self) -> None:
         """Execute buffered commands in order until one must wait, the client blocks, or the buffer is empty."""
-        client, server = self.client, self.server
+        client, server, parser = self.client, self.server, self.parser
         execute, queued, out = server.execute_command, self.queued, self.out
         while not self.closing and client.blocked is None:
             if queued and self.within_query_limit:  # parsed already, and cannot pass the query-buffer limit
                 argv = queued.popleft()
+            elif (not queued and parser.pos >= len(parser.buf) and self.violation is None
+                  and (self.within_query_limit or not client.queue)):
+                break  # all read has run: what _next_command would find, without its checks
             else:
                 argv = self._next_command()
             if argv is None:
