@@ -399,8 +399,9 @@ class Engine:
         """Execute an already-checked command (also used by EXEC for the queued ones)."""
         state = self._local.state
         depth = state.depth
+        name = spec.name
         if depth == 0:  # commands run by EXEC or a script leave the client's last command as EXEC/EVAL
-            client.last_command = spec.name
+            client.last_command = name
         state.depth = depth + 1
         caller, state.executing = state.executing, client
         stream = self.extensions.get("repl_stream")  # a replica attached with SYNC: what the command changes is recorded
@@ -426,15 +427,15 @@ class Engine:
                 repl_stream.end_unit(self, stream)
         # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call
         self.stats["total_commands_processed"] += 1
-        stats = self.command_stats.get(spec.name) or self.command_stats.setdefault(spec.name, [0, 0, 0, 0])
+        stats = self.command_stats.get(name) or self.command_stats.setdefault(name, [0, 0, 0, 0])
         stats[0] += 1
         stats[3] += elapsed_us
         client.commands_processed += 1
         histograms = self.latency_histograms
         if histograms is not None and client.blocked is None:  # a blocked call is measured when it is served
-            per_command = histograms.get(spec.name)
+            per_command = histograms.get(name)
             if per_command is None:
-                per_command = histograms[spec.name] = {}
+                per_command = histograms[name] = {}
             bucket = self.latency_bucket(elapsed_us) if elapsed_us > 1 else 0  # under 2 µs: the first bucket
             per_command[bucket] = per_command.get(bucket, 0) + 1
         if elapsed_us >= self.slow_call_us:
