@@ -190,17 +190,19 @@ class ClientConnection(asyncio.Protocol):
         if self.closing:
             return
         self.client.net_in += len(data)  # CLIENT LIST tot-net-in
-        self.parser.feed(data)
+        parser = self.parser
+        parser.feed(data)
         if self.waiting or self.in_command:
             return
-        if self._close_past_query_limit(self.parser.pending):
+        if ((len(parser.buf) - parser.pos > UNAUTH_MAX_QUERY_BUFFER or self.client.queue)
+                and self._close_past_query_limit(parser.pending)):  # (query_limit_passed's usual case first)
             return
         self.pump()
 
     def query_limit_passed(self, request_bytes: int) -> bool:
         client = self.client
-        if request_bytes <= UNAUTH_MAX_QUERY_BUFFER and not client.queue and self._query_buffer_limit() >= request_bytes:
-            return False  # the usual case, decided without the queue's accounting
+        if request_bytes <= UNAUTH_MAX_QUERY_BUFFER and not client.queue:
+            return False  # the usual case: client-query-buffer-limit is at least 1 MB (CONFIG SET's minimum)
         return self.query_limit.exceeded(request_bytes, client.queue, self._query_buffer_limit(), client.authenticated)
 
     def _query_buffer_limit(self) -> int:
