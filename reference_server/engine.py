@@ -230,7 +230,11 @@ class Engine:
             state.client = client
         try:
             try:
-                name, spec, handler, rejection, _least, _most = self._resolve(argv)
+                first = argv[0]  # _resolve's remembered spellings first, inline
+                hit = self._resolved.get(first) if type(first) is bytes else None
+                if hit is None or not hit[4] <= len(argv) <= hit[5] or self._resolved_with is not self.handlers:
+                    hit = self._resolve(argv)
+                name, spec, handler, rejection, _least, _most = hit
                 acl = self.extensions.get("acl")
                 if (rejection is None and client.authenticated and not client.in_multi and not client.flags
                         and (acl is None or client.user not in acl.limited) and self.busy.running is None

@@ -121,14 +121,15 @@ def set_string(engine, client, key: bytes, value: bytes, opts: StringOptions, co
     """The shared body of SET, SETNX, SETEX and PSETEX (Redis's setGenericCommand)."""
     when = expire_at_ms(engine, command_name, opts.expiry, opts.expiry_arg) if opts.expiry else None
     old = as_reply(read_string(engine, client, key)) if opts.get else None
-    db = engine.db(client)
+    db = engine.keyspace.dbs[client.db]  # engine.db(client)
     found = db.get(key) is not None  # db.exists: the lookup Redis's setGenericCommand makes
     if (opts.nx and found) or (opts.xx and not found):
         return old if opts.get else abort_reply
     db.set(key, value, keep_ttl=opts.keepttl or when is not None)
     if key in db.expires:
         settle_created_with_expiry(db, key)
-    notify(engine, db, "$", "set", key)
+    if engine.config.values["notify-keyspace-events"]:  # (notify's own first test, without the call)
+        notify(engine, db, "$", "set", key)
     if when is not None:
         db.set_expire(key, when)
         notify(engine, db, "g", "expire", key)
@@ -161,7 +162,7 @@ def psetex(engine, client, argv):
 # -- GET and its variants --------------------------------------------------------------------------------------
 @command("get")
 def get(engine, client, argv):
-    value = lookup_read(engine, engine.db(client), argv[1])
+    value = lookup_read(engine, engine.keyspace.dbs[client.db], argv[1])  # engine.db(client)
     if type(value) is bytes or value is None:  # as_reply(read_string(…)) for the commonest values, inline
         return value
     if not isinstance(value, STRING_TYPES):
