@@ -96,7 +96,7 @@ class ServerAccessClock(AccessClock):
     def __init__(self, engine: Any) -> None:
         super().__init__(engine.now_ms)
         self.engine = engine
-        self._local = engine.command_states  # per thread: the running command's state (Engine.command_state)
+        self._local = engine.command_states  # per thread: the running command's state (Engine.command_states)
         self.lfu = _is_lfu(engine.config.get("maxmemory-policy"))
         engine.config.listeners.append(self._config_changed)
 

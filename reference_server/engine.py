@@ -169,7 +169,7 @@ class Engine:
         self._slow_thresholds: dict[str, int | None] = {}
         # command name -> {histogram bucket: calls} while latency-tracking is on, and the bucket of a duration in µs
         self.latency_histograms: dict[str, dict[int, int]] | None = None
-        self.latency_bucket: Callable[[int], int] = lambda _us: 0
+        self.latency_bucket: Callable[[int], int] | None = None  # set by commands/latency.py with the table
         for setup in ENGINE_SETUP:
             setup(self)
 
@@ -296,10 +296,8 @@ class Engine:
             denied = acl.check(self, client, spec, argv)
             if denied is not None:
                 return self._reject(client, name, denied, spec)
-        values = self.config.values
-        if (values["maxmemory"] != "0" or values["min-replicas-to-write"] != "0"
-                or "replication" in self.extensions) and (
-                refusal := self._server_state_refusal(client, spec, argv)) is not None:
+        refusal = self._server_state_refusal(client, spec, argv)
+        if refusal is not None:
             return self._reject(client, name, refusal, spec)
         if "pubsub" in client.flags and client.resp == 2 and spec.name not in _PUBSUB_CONTEXT:
             return self._reject(client, name, Err(errors.PUBSUB_CONTEXT % _sanitize(spec.name.encode())), spec)

@@ -56,6 +56,7 @@ def _settings(engine) -> dict:
     settings = engine.extensions.get("latency_settings")
     if settings is None:
         settings = engine.extensions["latency_settings"] = {}
+        engine.latency_bucket = _bucket_of
 
         def on_config_set(name: str, value: str) -> None:
             if name == "latency-tracking":
@@ -68,7 +69,6 @@ def _settings(engine) -> dict:
         for name in ("latency-tracking", "latency-monitor-threshold"):
             on_config_set(name, engine.config.get(name))
         engine.config.listeners.append(on_config_set)
-        engine.latency_bucket = _bucket_of
     return settings
 
 
