@@ -8,6 +8,7 @@ CLIENT LIST filters read the names).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import acl
 from .replies import Err
@@ -44,6 +45,7 @@ class AclState:
     log: list[LogEntry] = field(default_factory=list)  # newest first
     next_entry_id: int = 0
     limited: frozenset = frozenset()  # names of users lacking some permission: only their commands are checked
+    on_refresh: Callable[[], None] = lambda: None  # the engine looks again at its pre-call checks
 
     def user(self, name: bytes) -> acl.User | None:
         return self.users.get(name.decode("utf-8", "surrogateescape"))
@@ -54,6 +56,7 @@ class AclState:
 
     def refresh(self) -> None:
         self.limited = frozenset(name for name, u in self.users.items() if not u.unrestricted)
+        self.on_refresh()
 
     def default_login(self) -> bool:
         """A new connection starts logged in as default when that user needs no password and is on."""
@@ -82,7 +85,7 @@ def state(engine) -> AclState:
     if current is None:
         table = acl.command_table(engine.spec)
         users = {"default": acl.default_user(table, engine.config.requirepass)}
-        current = AclState(table, users)
+        current = AclState(table, users, on_refresh=engine.refresh_prechecks)
         engine.extensions["acl"], engine.extensions["acl_users"] = current, users
 
         def on_config_set(name: str, value: str) -> None:

@@ -56,6 +56,58 @@ _PUBSUB_CONTEXT = frozenset({"ping", "subscribe", "ssubscribe", "psubscribe", "u
 
 log = logging.getLogger("reference_server")
 
+# engine.extensions entries whose presence can refuse or hold a command before it runs (see Engine.prechecks)
+_PRECHECKED = frozenset({"acl", "client_pause", "replication", "repl_stream"})
+
+
+class Extensions(dict):
+    """engine.extensions: per-subsystem state by name. Putting in or taking out an entry that a check before
+    every command looks at (_PRECHECKED) makes the engine look again (`Engine.refresh_prechecks`); reads are a
+    plain dict's."""
+
+    def __init__(self, changed: Callable[[], None]) -> None:
+        super().__init__()
+        self._changed = changed
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        if key in _PRECHECKED:
+            self._changed()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        if key in _PRECHECKED:
+            self._changed()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        self[key] = default
+        return default
+
+    def pop(self, key: str, *default: Any) -> Any:
+        value = super().pop(key, *default)
+        if key in _PRECHECKED:
+            self._changed()
+        return value
+
+    def popitem(self) -> tuple[str, Any]:
+        item = super().popitem()
+        self._changed()
+        return item
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __ior__(self, other: Any) -> "Extensions":
+        self.update(other)
+        return self
+
 
 def internal_error(argv: list[bytes], exc: BaseException) -> Err:
     """The one answer to a command whose execution raised (see errors.INTERNAL_ERROR): logged with the command."""
@@ -145,33 +197,62 @@ class Engine:
         self.clients: dict[int, ClientState] = {}
         self._ids = itertools.count(1)
         self.started_ms = clock()
-        self.stats: dict[str, int] = {"total_commands_processed": 0, "total_connections_received": 0,
+        self.stats: dict[str, int] = {"total_connections_received": 0,
                                       "expired_keys": 0, "keyspace_hits": 0, "keyspace_misses": 0,
                                       "rejected_calls": 0, "failed_calls": 0}
         self.command_stats: dict[str, list[int]] = {}  # name -> [calls, rejected, failed, usec]
         self.error_stats: dict[str, int] = {}  # error code (first word) -> replies sent with it
         self.lastsave = self.started_ms // 1000
-        self.extensions: dict[str, Any] = {}  # per-subsystem state (pub/sub, scripting…)
+        # True while anything engine-wide may refuse or hold a command before it runs: an ACL user lacking a
+        # permission, a busy script, CLIENT PAUSE, maxmemory, min-replicas-to-write, a replication role or an
+        # attached replica. Kept by refresh_prechecks, which whatever changes one of them calls; while it is
+        # False, execute runs a known command of a plain client (logged in, no transaction, no flags) without _dispatch's checks.
+        self.prechecks = True
+        self.busy = BusyScripts(self)  # the running script, and what others may do beside it
+        self.extensions: dict[str, Any] = Extensions(self.refresh_prechecks)  # per-subsystem state (pub/sub…)
         self.ready_lock = threading.Lock()  # serving blocked clients is one critical section in threaded runtimes
         # Threaded runtimes serve blocked clients themselves, once they hold every key the serving may touch.
         self.serve_inline = True
+        # argv[0] -> (name, spec, handler, least, most): a command without subcommands and its arity's bounds
+        self._resolved: dict[bytes, tuple] = {}
         # The command table. Tests may give one engine a modified copy (a deliberately broken command, to prove a
         # checker is not blind) without touching the shared registry.
         self.handlers = HANDLERS
-        # argv[0] -> (name, spec, handler, None) as _resolve returns it, then the arity's least and most arguments
-        self._resolved: dict[bytes, tuple] = {}
-        self._resolved_with = self.handlers  # the command table _resolved was filled from
         self.runtime = "engine"  # the concurrency model serving this engine (set by the runtime)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE 0 stops the timer's expiry cycle
-        self.busy = BusyScripts(self)  # the running script, and what others may do beside it
         self.call_hooks = list(CALL_HOOKS)  # what observes every command on this engine (see CALL_HOOKS)
         self.slow_call_us = 0  # SLOW_CALL_HOOKS run for calls of at least this many µs
         self._slow_thresholds: dict[str, int | None] = {}
-        # command name -> {histogram bucket: calls} while latency-tracking is on, and the bucket of a duration in µs
+        # command name -> {duration in µs or ~bucket: calls} while latency-tracking is on, and the HDR bucket of a
+        # duration in µs
         self.latency_histograms: dict[str, dict[int, int]] | None = None
         self.latency_bucket: Callable[[int], int] | None = None  # set by commands/latency.py with the table
+        self.config.listeners.append(self._prechecked_setting)
+        self.refresh_prechecks()
         for setup in ENGINE_SETUP:
             setup(self)
+
+    @property
+    def handlers(self) -> dict[str, Callable]:
+        return self._handlers
+
+    @handlers.setter
+    def handlers(self, table: dict[str, Callable]) -> None:
+        self._handlers = table
+        self._resolved.clear()  # found in the table it replaces
+
+    def refresh_prechecks(self) -> None:
+        """Look again at what may refuse or hold a command before it runs (see `prechecks`)."""
+        extensions = self.extensions
+        acl = extensions.get("acl")
+        values = self.config.values
+        self.prechecks = ((acl is not None and bool(acl.limited)) or self.busy.running is not None
+                          or values["maxmemory"] != "0" or values["min-replicas-to-write"] != "0"
+                          or any(name in extensions for name in _PRECHECKED if name != "acl"))
+
+    def _prechecked_setting(self, name: str, _value: str) -> None:
+        if name in ("maxmemory", "min-replicas-to-write"):
+            self.refresh_prechecks()
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -232,24 +313,13 @@ class Engine:
             try:
                 first = argv[0]  # _resolve's remembered spellings first, inline
                 hit = self._resolved.get(first) if type(first) is bytes else None
-                if hit is None or not hit[4] <= len(argv) <= hit[5] or self._resolved_with is not self.handlers:
-                    hit = self._resolve(argv)
-                name, spec, handler, rejection, _least, _most = hit
-                acl = self.extensions.get("acl")
-                if (rejection is None and client.authenticated and not client.in_multi and not client.flags
-                        and (acl is None or client.user not in acl.limited) and self.busy.running is None
-                        and "client_pause" not in self.extensions and spec.name != "debug"):
-                    # nothing _dispatch checks can apply (no ACL, no transaction, no pub/sub context, no pause…)
-                    # but the server's state: the same checks in the same order, fewer of them
-                    values = self.config.values
-                    if (values["maxmemory"] != "0" or values["min-replicas-to-write"] != "0"
-                            or "replication" in self.extensions) and (
-                            refusal := self._server_state_refusal(client, spec, argv)) is not None:
-                        reply = self._reject(client, name, refusal, spec)
-                    else:
-                        reply = self.call(client, spec, handler, argv)
+                if (hit is not None and hit[3] <= len(argv) <= hit[4] and not self.prechecks
+                        and client.authenticated and not client.in_multi and not client.flags):
+                    # a known command of a plain client while nothing engine-wide can refuse or hold it: none of
+                    # _dispatch's checks can apply
+                    reply = self.call(client, hit[1], hit[2], argv)
                 else:
-                    reply = self._dispatch(client, argv, (name, spec, handler, rejection))
+                    reply = self._dispatch(client, argv)
             except Exception as exc:  # a bug outside a handler (checks, hooks): the same policy as inside one
                 reply = internal_error(argv, exc)
             if reply is POSTPONED:  # held by CLIENT PAUSE: the connection runs it again when the pause ends
@@ -264,8 +334,8 @@ class Engine:
                 # CLIENT REPLY SKIP silences itself and then the one command after it; pushes are never silenced
                 client.reply_mode = {"skip": "on", "skip-next": "skip"}.get(mode, mode)
                 reply = reply if type(reply) is Pushes else NO_REPLY
-            if not outer or ("after_command_hooks" not in self.extensions and "pending_pushes" not in extra
-                             and "pushes_before_reply" not in extra):
+            if not outer or ("after_command_hooks" not in self.extensions and (
+                    not extra or ("pending_pushes" not in extra and "pushes_before_reply" not in extra))):
                 return reply
             # still the running client: what the hooks push to it (its own invalidations) follows the reply too
             return self._after_command(client, argv, reply)
@@ -283,8 +353,8 @@ class Engine:
             return reply
         return with_own_pushes(client, reply)
 
-    def _dispatch(self, client: ClientState, argv: list[bytes], resolved: tuple | None = None) -> Any:
-        name, spec, handler, rejection = resolved or self._resolve(argv)[:4]
+    def _dispatch(self, client: ClientState, argv: list[bytes]) -> Any:
+        name, spec, handler, rejection = self._resolve(argv)
         if rejection is not None:
             return self._reject(client, name, rejection)
         if spec.name == "debug" and not self._debug_allowed(client):
@@ -358,24 +428,21 @@ class Engine:
             client.dirty_exec = True
         return rejection
 
-    def _resolve(self, argv: list[bytes]) -> tuple[str, CommandSpec | None, Callable | None, Err | None, int, int]:
-        """`lookup` with the name decoded, and the least and most arguments its arity allows (0, 0 when not
-        kept); a command without subcommands is found once per spelling of its name (while the engine keeps the
-        same command table), its arity still checked on every call."""
-        if self._resolved_with is not self.handlers:  # a test gave the engine another table
-            self._resolved.clear()
-            self._resolved_with = self.handlers
+    def _resolve(self, argv: list[bytes]) -> tuple[str, CommandSpec | None, Callable | None, Err | None]:
+        """`lookup` with the name decoded. A command without subcommands (but DEBUG, which _dispatch checks) is
+        found once per spelling of its name while the engine keeps the same command table, and remembered with the
+        least and most arguments its arity allows: the arity is still checked on every call."""
         first = argv[0]
         hit = self._resolved.get(first) if type(first) is bytes else None
-        if hit is not None and hit[4] <= len(argv) <= hit[5]:  # CommandSpec.arity_ok, as bounds
-            return hit
+        if hit is not None and hit[3] <= len(argv) <= hit[4]:  # CommandSpec.arity_ok, as bounds
+            return hit[0], hit[1], hit[2], None
         name = first.decode("utf-8", "surrogateescape").lower()
         spec, handler, rejection = self.lookup(name, argv)
-        if (rejection is None and spec.name == name and not spec.subcommands and type(first) is bytes
-                and len(self._resolved) < 1024):
+        if (rejection is None and spec.name == name and not spec.subcommands and name != "debug"
+                and type(first) is bytes and len(self._resolved) < 1024):
             least, most = (spec.arity, spec.arity) if spec.arity > 0 else (-spec.arity, 1 << 62)
-            self._resolved[first] = (name, spec, handler, None, least, most)
-        return name, spec, handler, rejection, 0, 0
+            self._resolved[first] = (name, spec, handler, least, most)
+        return name, spec, handler, rejection
 
     def lookup(self, name: str, argv: list[bytes]) -> tuple[CommandSpec | None, Callable | None, Err | None]:
         """Find the handler; the rejection (unknown command/subcommand, wrong arity) as Redis words it."""
@@ -427,8 +494,8 @@ class Engine:
             repl_stream.record(self, client, spec, argv, reply, changes, stream)
             if depth == 0:
                 repl_stream.end_unit(self, stream)
-        # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call
-        self.stats["total_commands_processed"] += 1
+        # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call (INFO's
+        # total_commands_processed is the sum of the calls: see `commands_processed`)
         stats = self.command_stats.get(name) or self.command_stats.setdefault(name, [0, 0, 0, 0])
         stats[0] += 1
         stats[3] += elapsed_us
@@ -438,8 +505,9 @@ class Engine:
             per_command = histograms.get(name)
             if per_command is None:
                 per_command = histograms[name] = {}
-            bucket = self.latency_bucket(elapsed_us) if elapsed_us > 1 else 0  # under 2 µs: the first bucket
-            per_command[bucket] = per_command.get(bucket, 0) + 1
+            # a duration under 1024 µs is kept as it is, a longer one as ~(its bucket): see commands/latency.py
+            key = elapsed_us if elapsed_us < 1024 else ~self.latency_bucket(elapsed_us)
+            per_command[key] = per_command.get(key, 0) + 1
         if elapsed_us >= self.slow_call_us:
             for hook in SLOW_CALL_HOOKS:
                 hook(self, client, spec, argv, elapsed_us)
@@ -452,6 +520,11 @@ class Engine:
         if depth == 0 and self.keyspace.ready_keys and self.serve_inline:
             self.serve_ready()
         return reply
+
+    def commands_processed(self) -> int:
+        """INFO's total_commands_processed: every call counted (Redis counts it where it counts each command's
+        calls, and CONFIG RESETSTAT zeroes both)."""
+        return sum(stats[0] for stats in list(self.command_stats.values()))
 
     def slow_call_threshold(self, owner: str, us: int | None) -> None:
         """`owner`'s slow-call threshold in µs (None: it wants no call): SLOW_CALL_HOOKS run for calls of at least

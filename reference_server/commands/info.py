@@ -145,7 +145,8 @@ def _threads(engine) -> list[tuple[str, Any]]:
 
 
 def _stats(engine) -> list[tuple[str, Any]]:
-    return _fill(F.STATS, {**engine.stats, **tracking.totals(engine)})
+    return _fill(F.STATS, {**engine.stats, "total_commands_processed": engine.commands_processed(),
+                           **tracking.totals(engine)})
 
 
 def _replication(engine) -> list[tuple[str, Any]]:

@@ -62,12 +62,14 @@ class BusyScripts:
         run = RunningScript(caller, name, command, eval_mode)
         with self.changed:
             self.running = run
+            self.engine.refresh_prechecks()  # other clients' commands meet the busy check from now on
         return run
 
     def end(self, run: RunningScript) -> None:
         with self.changed:
             self.running = None
             deferred, self.deferred = self.deferred, []
+            self.engine.refresh_prechecks()
             self.changed.notify_all()
         for fn in deferred:
             fn()
