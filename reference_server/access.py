@@ -78,6 +78,9 @@ class AccessClock:
     """How a database stamps its keys without a server around it: the LRU clock, on every lookup."""
 
     lfu = False
+    # The per-thread command states (Engine.command_states) while a server's LRU clock stamps: Database.get then
+    # does what ServerAccessClock.touched does for it, inline. None: Database.get calls touched.
+    lru_states: Any = None
 
     def __init__(self, clock: Callable[[], int]) -> None:
         self.clock = clock
@@ -97,12 +100,16 @@ class ServerAccessClock(AccessClock):
         super().__init__(engine.now_ms)
         self.engine = engine
         self._local = engine.command_states  # per thread: the running command's state (Engine.command_states)
-        self.lfu = _is_lfu(engine.config.get("maxmemory-policy"))
+        self._policy(engine.config.get("maxmemory-policy"))
         engine.config.listeners.append(self._config_changed)
 
     def _config_changed(self, name: str, value: str) -> None:
         if name == "maxmemory-policy":
-            self.lfu = _is_lfu(value)
+            self._policy(value)
+
+    def _policy(self, policy: str) -> None:
+        self.lfu = _is_lfu(policy)
+        self.lru_states = None if self.lfu else self._local
 
     def new_field(self) -> int:
         now = self.clock()

@@ -156,7 +156,7 @@ class ClientState:
     lib_ver: bytes = b""
     authenticated: bool = False
     created_ms: int = 0
-    last_interaction_ms: int = 0
+    last_interaction_ns: int = 0  # (kept in ns: one division less per command; CLIENT LIST's idle reads it)
     last_command: str = "NULL"
     in_multi: bool = False
     queue: list = field(default_factory=list)
@@ -279,7 +279,7 @@ class Engine:
     # -- clients -----------------------------------------------------------------------------------------------
     def new_client(self, **kwargs: Any) -> ClientState:
         now = self.real_clock()
-        client = ClientState(id=next(self._ids), created_ms=now, last_interaction_ms=now, **kwargs)
+        client = ClientState(id=next(self._ids), created_ms=now, last_interaction_ns=now * 1_000_000, **kwargs)
         acl = self.extensions.get("acl")  # made on first ACL use; until then requirepass alone decides
         client.authenticated = acl.default_login() if acl else not self.config.requirepass
         self.clients[client.id] = client
@@ -313,11 +313,24 @@ class Engine:
             try:
                 first = argv[0]  # _resolve's remembered spellings first, inline
                 hit = self._resolved.get(first) if type(first) is bytes else None
-                if (hit is not None and hit[3] <= len(argv) <= hit[4] and not self.prechecks
+                if (hit is not None and hit[3] <= len(argv) <= hit[4] and outer and not self.prechecks
                         and client.authenticated and not client.in_multi and not client.flags):
-                    # a known command of a plain client while nothing engine-wide can refuse or hold it: none of
-                    # _dispatch's checks can apply
-                    reply = self.call(client, hit[1], hit[2], argv)
+                    # A known command of a plain client, from its connection, while nothing engine-wide can refuse
+                    # or hold it: none of _dispatch's checks can apply, and `call` at the top level (no caller to
+                    # restore, no replica attached: see prechecks) is done here, inline.
+                    name, spec, handler, _least, _most = hit
+                    client.last_command = name
+                    state.depth, state.executing = 1, client
+                    started = perf_counter_ns()
+                    try:
+                        reply = handler(self, client, argv)
+                    except CommandError as exc:
+                        reply = exc.reply
+                    except Exception as exc:  # a handler bug, as in call
+                        reply = internal_error(argv, exc)
+                    finally:
+                        state.depth, state.executing = 0, None
+                    reply = self._called(client, spec, argv, reply, (perf_counter_ns() - started) // 1000, 0)
                 else:
                     reply = self._dispatch(client, argv)
             except Exception as exc:  # a bug outside a handler (checks, hooks): the same policy as inside one
@@ -328,7 +341,7 @@ class Engine:
             extra = client.extra
             if extra and "postponed" in extra:
                 del extra["postponed"]
-            client.last_interaction_ms = time_ns() // 1_000_000 if wall else self.real_clock()
+            client.last_interaction_ns = time_ns() if wall else self.real_clock() * 1_000_000
             mode = client.reply_mode
             if mode != "on":
                 # CLIENT REPLY SKIP silences itself and then the one command after it; pushes are never silenced
@@ -494,6 +507,13 @@ class Engine:
             repl_stream.record(self, client, spec, argv, reply, changes, stream)
             if depth == 0:
                 repl_stream.end_unit(self, stream)
+        return self._called(client, spec, argv, reply, elapsed_us, depth)
+
+    def _called(self, client: ClientState, spec: CommandSpec, argv: list[bytes], reply: Any, elapsed_us: int,
+                depth: int) -> Any:
+        """What follows every call (Redis's call() after the command's proc): statistics, latency histograms,
+        observers, errors counted; at the top level, clients blocked on keys the command fed are served."""
+        name = spec.name
         # counted after the call, as Redis does: INFO and CONFIG RESETSTAT do not see their own call (INFO's
         # total_commands_processed is the sum of the calls: see `commands_processed`)
         stats = self.command_stats.get(name) or self.command_stats.setdefault(name, [0, 0, 0, 0])

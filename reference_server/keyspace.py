@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from typing import Any, Callable, Iterator
 
-from .access import AccessClock
+from .access import LRU_CLOCK_MAX, LRU_CLOCK_RESOLUTION_MS, AccessClock
 from .errors import WRONGTYPE, CommandError
 
 
@@ -57,8 +57,16 @@ class Database:
             if self.on_expired is not None:
                 self.on_expired(self, key)
             return None
+        access = self.access
+        states = access.lru_states
+        if states is not None:  # a server's LRU clock: ServerAccessClock.touched, inline (every lookup comes here)
+            state = states.state
+            now, client = state.now, state.client
+            if now is not None and (client is None or not client.no_touch):
+                self.lru[key] = (now // LRU_CLOCK_RESOLUTION_MS) & LRU_CLOCK_MAX  # lru_clock(now)
+                return value
         lru = self.lru
-        lru[key] = self.access.touched(lru.get(key, 0))
+        lru[key] = access.touched(lru.get(key, 0))
         return value
 
     def touch(self, key: bytes) -> bool:

@@ -58,7 +58,7 @@ def info_line(engine: Any, client: Any, caller: Any, argv: list[bytes]) -> str:
     fields = [
         ("id", client.id), ("addr", client.addr), ("laddr", client.laddr), ("fd", client.fd),
         ("name", as_text(client.name)), ("age", now_ms // 1000 - client.created_ms // 1000),
-        ("idle", 0 if current else (now_ms - client.last_interaction_ms) // 1000),
+        ("idle", 0 if current else (now_ms - client.last_interaction_ns // 1_000_000) // 1000),
         ("flags", _flags(engine, client)), ("db", client.db), ("sub", sub), ("psub", psub), ("ssub", ssub),
         ("multi", len(client.queue) if client.in_multi else -1),
         ("watch", 0 if client.dirty_cas else len(client.watched)),

@@ -34,6 +34,11 @@ def lookup_read(engine, db: Database, key: bytes, touch: bool = True, notify_mis
     if value is not None:
         engine.stats["keyspace_hits"] += 1
         return value
+    return read_missed(engine, db, key, notify_miss)
+
+
+def read_missed(engine, db: Database, key: bytes, notify_miss: bool = True) -> None:
+    """lookup_read's miss: counted, and a "keymiss" event."""
     engine.stats["keyspace_misses"] += 1
     if notify_miss:
         notify(engine, db, "m", "keymiss", key)

@@ -14,7 +14,7 @@ from ..notify import notify
 from ..replies import OK
 from ..util import LLONG_MAX, string2ll
 from . import command
-from .generic_keys import lookup_read
+from .generic_keys import lookup_read, read_missed
 from .generic_object import settle_created_with_expiry, settle_string_encoding
 
 STRING_TYPES = (bytes, bytearray)
@@ -138,6 +138,14 @@ def set_string(engine, client, key: bytes, value: bytes, opts: StringOptions, co
 
 @command("set")
 def set_(engine, client, argv):
+    if len(argv) == 3:  # no options, the commonest SET: what set_string does for them, without the options
+        key = argv[1]
+        db = engine.keyspace.dbs[client.db]  # engine.db(client)
+        db.get(key)  # the lookup Redis's setGenericCommand makes (lazy expiry, the key's access field)
+        db.set(key, argv[2])
+        if engine.config.values["notify-keyspace-events"]:  # (notify's own first test, without the call)
+            notify(engine, db, "$", "set", key)
+        return OK
     opts = parse_string_options(argv, 3, for_set=True)
     return set_string(engine, client, argv[1], argv[2], opts, "set")
 
@@ -162,8 +170,12 @@ def psetex(engine, client, argv):
 # -- GET and its variants --------------------------------------------------------------------------------------
 @command("get")
 def get(engine, client, argv):
-    value = lookup_read(engine, engine.keyspace.dbs[client.db], argv[1])  # engine.db(client)
-    if type(value) is bytes or value is None:  # as_reply(read_string(…)) for the commonest values, inline
+    db = engine.keyspace.dbs[client.db]  # engine.db(client)
+    value = db.get(argv[1])  # lookup_read, inline
+    if value is None:
+        return read_missed(engine, db, argv[1])
+    engine.stats["keyspace_hits"] += 1
+    if type(value) is bytes:  # as_reply(read_string(…)) for the commonest values, inline
         return value
     if not isinstance(value, STRING_TYPES):
         raise CommandError(errors.WRONGTYPE)

@@ -114,7 +114,6 @@ class ClientConnection(asyncio.Protocol):
         self.closing = False
         self.waiting = False  # a command is executing on another thread, or held by CLIENT PAUSE
         self.held: list[bytes] | None = None  # the command CLIENT PAUSE holds back
-        self.executing: list[bytes] | None = None
         self.queued: deque[list[bytes]] = deque()
         self.violation: str | None = None
         self.within_query_limit = False  # what is queued cannot pass client-query-buffer-limit: no check each
@@ -241,7 +240,7 @@ class ClientConnection(asyncio.Protocol):
     def pump(self) -> None:
         """Execute buffered commands in order until one must wait, the client blocks, or the buffer is empty."""
         client, server, parser = self.client, self.server, self.parser
-        execute, queued, out = server.execute_command, self.queued, self.out
+        execute, queued, out, batching = server.execute_command, self.queued, self.out, self.batching
         while not self.closing and client.blocked is None:
             if queued and self.within_query_limit:  # parsed already, and cannot pass the query-buffer limit
                 argv = queued.popleft()
@@ -263,11 +262,10 @@ class ClientConnection(asyncio.Protocol):
             if server.halting:
                 self.close_now()
                 return
-            if self.batching:
+            if batching:
                 if not self._run_batch([argv, *self.queued]):
                     return
                 continue
-            self.executing = argv
             self.in_command = True
             try:
                 result = execute(client, argv)
@@ -286,7 +284,7 @@ class ClientConnection(asyncio.Protocol):
                 self._hold(argv)
                 return
             elif isinstance(result, Future):
-                result.argv = argv  # type: ignore[attr-defined]
+                result.argv = argv  # type: ignore[attr-defined]  # what CLIENT PAUSE may hold when it is done
                 self.waiting = True
                 self.flush()
                 result.add_done_callback(lambda f: self._in_loop(self._resume, f))
@@ -350,7 +348,7 @@ class ClientConnection(asyncio.Protocol):
         self.waiting = False
         reply = reply_of(future)
         if reply is POSTPONED:
-            self._hold(self.executing)
+            self._hold(future.argv)  # type: ignore[attr-defined]
         elif self.handle(reply):
             self.pump()
 
