@@ -56,6 +56,8 @@ _PUBSUB_CONTEXT = frozenset({"ping", "subscribe", "ssubscribe", "psubscribe", "u
 
 log = logging.getLogger("reference_server")
 
+# What execute finds for a spelling _resolve has not remembered: no argument count is within its bounds.
+_UNREMEMBERED = (None, None, None, 1, 0)
 # engine.extensions entries whose presence can refuse or hold a command before it runs (see Engine.prechecks)
 _PRECHECKED = frozenset({"acl", "client_pause", "replication", "repl_stream"})
 
@@ -311,14 +313,14 @@ class Engine:
             state.client = client
         try:
             try:
-                first = argv[0]  # _resolve's remembered spellings first, inline
-                hit = self._resolved.get(first) if type(first) is bytes else None
-                if (hit is not None and hit[3] <= len(argv) <= hit[4] and outer and not self.prechecks
+                first = argv[0]  # _resolve's remembered spellings first, inline (_UNREMEMBERED fits no arity)
+                name, spec, handler, least, most = (self._resolved.get(first, _UNREMEMBERED) if type(first) is bytes
+                                                    else _UNREMEMBERED)
+                if (least <= len(argv) <= most and outer and not self.prechecks
                         and client.authenticated and not client.in_multi and not client.flags):
                     # A known command of a plain client, from its connection, while nothing engine-wide can refuse
                     # or hold it: none of _dispatch's checks can apply, and `call` at the top level (no caller to
                     # restore, no replica attached: see prechecks) is done here, inline.
-                    name, spec, handler, _least, _most = hit
                     client.last_command = name
                     state.depth, state.executing = 1, client
                     started = perf_counter_ns()
@@ -339,16 +341,15 @@ class Engine:
                 client.extra["postponed"] = True  # counted as blocked (INFO blocked_clients), as Redis does
                 return reply
             extra = client.extra
-            if extra and "postponed" in extra:
-                del extra["postponed"]
+            if extra:
+                extra.pop("postponed", None)
             client.last_interaction_ns = time_ns() if wall else self.real_clock() * 1_000_000
             mode = client.reply_mode
             if mode != "on":
                 # CLIENT REPLY SKIP silences itself and then the one command after it; pushes are never silenced
                 client.reply_mode = {"skip": "on", "skip-next": "skip"}.get(mode, mode)
                 reply = reply if type(reply) is Pushes else NO_REPLY
-            if not outer or ("after_command_hooks" not in self.extensions and (
-                    not extra or ("pending_pushes" not in extra and "pushes_before_reply" not in extra))):
+            if not outer or (not extra and "after_command_hooks" not in self.extensions):
                 return reply
             # still the running client: what the hooks push to it (its own invalidations) follows the reply too
             return self._after_command(client, argv, reply)

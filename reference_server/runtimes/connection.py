@@ -21,7 +21,7 @@ from typing import Any
 from ..client_pause import POSTPONED, remaining_ms, wait_for_unpause
 from ..protocol import CROSS_PROTOCOL, UNAUTH_MAX_QUERY_BUFFER, QueryBufferLimit, RequestParser, request_size
 from ..engine import internal_error
-from ..replies import NO_REPLY, Err, encode
+from ..replies import NO_REPLY, OK, Err, encode
 
 
 class _Push(bytes):
@@ -239,6 +239,19 @@ class ClientConnection(asyncio.Protocol):
 
     def pump(self) -> None:
         """Execute buffered commands in order until one must wait, the client blocks, or the buffer is empty."""
+        # in_command is set for the whole round: between two commands nothing can reach data_received (no other
+        # event runs), during one a busy script may serve events, and this connection's must wait
+        self.in_command = True
+        try:
+            ran_all = self._pump()
+        finally:
+            self.in_command = False
+        if ran_all:
+            self.flush()
+            self.engine.before_sleep()  # after this round's replies: BCAST invalidations, the client's own included
+
+    def _pump(self) -> bool:
+        """pump's round; True when it ran all it could (False: it stopped to wait, hold or close)."""
         client, server, parser = self.client, self.server, self.parser
         execute, queued, out, batching = server.execute_command, self.queued, self.out, self.batching
         while not self.closing and client.blocked is None:
@@ -252,51 +265,46 @@ class ClientConnection(asyncio.Protocol):
             if argv is None:
                 if self.violation == CROSS_PROTOCOL:
                     self.close_now()  # unflushed replies are dropped, as Redis drops them
-                    return
+                    return False
                 if self.violation is not None:
                     encode(Err(self.violation), self.client.resp, self.out)
                     self.flush()
                     self.close_now()
-                    return
+                    return False
                 break
             if server.halting:
                 self.close_now()
-                return
+                return False
             if batching:
                 if not self._run_batch([argv, *self.queued]):
-                    return
+                    return False
                 continue
-            self.in_command = True
             try:
                 result = execute(client, argv)
             except Exception as exc:  # a runtime bug must not kill the connection: the engine's policy answers it
                 result = internal_error(argv, exc)
-            finally:
-                self.in_command = False
-            kind = type(result)
-            if kind is bytes:  # the commonest replies written here, the rest by encode
-                out.append(b"$%d\r\n%s\r\n" % (len(result), result))
-            elif kind is str and result == "OK":
+            if result is OK:  # the commonest replies written here, the rest by encode
                 out.append(b"+OK\r\n")
-            elif kind is int:
+            elif type(result) is bytes:
+                out.append(b"$%d\r\n%s\r\n" % (len(result), result))
+            elif type(result) is int:
                 out.append(b":%d\r\n" % result)
             elif result is POSTPONED:
                 self._hold(argv)
-                return
+                return False
             elif isinstance(result, Future):
                 result.argv = argv  # type: ignore[attr-defined]  # what CLIENT PAUSE may hold when it is done
                 self.waiting = True
                 self.flush()
                 result.add_done_callback(lambda f: self._in_loop(self._resume, f))
-                return
+                return False
             elif result is not NO_REPLY:
                 encode(result, client.resp, out)
             if client.close_after_reply:
                 self.flush()
                 self.close_now()
-                return
-        self.flush()
-        self.engine.before_sleep()  # after this round's replies: BCAST invalidations, the client's own included
+                return False
+        return True
 
     def _run_batch(self, commands: list[list[bytes]]) -> bool:
         """Hand the commands to the executor at once; True when they are done and pumping may go on now."""
