@@ -175,6 +175,7 @@ class ClientState:
     net_out: int = 0  # bytes written to it (tot-net-out), counted by the runtime
     blocked: Any = None  # the pending blocking operation, if any (see commands that block)
     deliver: Callable[[Any], None] | None = None  # out-of-band replies (unblocked, pushes); set by the runtime
+    close: Callable[[], None] | None = None  # closes the connection (CLIENT KILL); set by the runtime
     flags: set = field(default_factory=set)
     extra: dict = field(default_factory=dict)
 

@@ -255,7 +255,7 @@ def _matches(engine, target, caller, filters: dict) -> bool:
 
 def disconnect(engine, target) -> None:
     """Forget the client now (so a following CLIENT LIST no longer shows it) and close its connection."""
-    close = target.extra.get("close")
+    close = target.close
     engine.drop_client(target)
     if close is not None:
         close()

@@ -82,6 +82,10 @@ class Batch:
             return self.entries
 
 
+_SHORT_BULK = 1024
+_BULK_HEADS = [b"$%d\r\n" % size for size in range(_SHORT_BULK)]  # a bulk reply's first line, by its length
+
+
 def call_safely(execute: Any, client: Any, argv: list[bytes]) -> Any:
     """execute(client, argv), or the engine's internal-error answer when the runtime's own code raises (a Future
     comes back as it is: `reply_of` reads it)."""
@@ -135,7 +139,7 @@ class ClientConnection(asyncio.Protocol):
         self.client = self.server.new_client(addr=f"{peer[0]}:{peer[1]}", laddr=f"{sock[0]}:{sock[1]}",
                                              fd=sockobj.fileno() if sockobj else -1)
         self.client.deliver = self.deliver
-        self.client.extra["close"] = self.close_soon
+        self.client.close = self.close_soon
         self.server.connections.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -286,7 +290,11 @@ class ClientConnection(asyncio.Protocol):
             if result is OK:  # the commonest replies written here, the rest by encode
                 out.append(b"+OK\r\n")
             elif type(result) is bytes:
-                out.append(b"$%d\r\n%s\r\n" % (len(result), result))
+                size = len(result)
+                if size < _SHORT_BULK:
+                    out += (_BULK_HEADS[size], result, b"\r\n")  # (joined once, by flush)
+                else:
+                    out.append(b"$%d\r\n%s\r\n" % (size, result))
             elif type(result) is int:
                 out.append(b":%d\r\n" % result)
             elif result is POSTPONED:
