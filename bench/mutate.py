@@ -13,8 +13,10 @@ Every mutant of bench/mutants.py is applied to a copy of the project (never to t
 2. the conformance files of the group run on the copy's reference (`--target reference`, stopping at the first
    failure); cases that already fail on the unmutated reference are left out.
 
-Prints one line per mutant as it goes, a table and the scores at the end, and writes them as JSON. `--reuse JSON`
-takes one side (suite or fuzz) from an earlier run when only the other is asked for (`--fuzz-only`/`--suite-only`).
+Prints one line per mutant as it goes, a table and the scores at the end, and writes them as JSON: to `--json PATH`,
+or by default to bench/mutation.json (the score README reports) when the run covered every mutant on both sides; a
+partial run (`--only`, `--groups`, one side alone) leaves that file as it was. `--reuse JSON` takes one side (suite
+or fuzz) from an earlier run when only the other is asked for (`--fuzz-only`/`--suite-only`).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
+PUBLISHED = ROOT / "bench" / "mutation.json"  # the score README reports: written by a complete run
 sys.path.insert(0, str(ROOT))
 
 from bench.mutants import MUTANTS, Mutant  # noqa: E402
@@ -250,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fuzz-only", action="store_true", help="no conformance runs")
     p.add_argument("--suite-only", action="store_true", help="no fuzz campaigns")
     p.add_argument("--reuse", default=None, metavar="JSON", help="take the side not run from this earlier result")
-    p.add_argument("--json", default=str(ROOT / "bench" / "mutation.json"), metavar="PATH")
+    p.add_argument("--json", default=None, metavar="PATH",
+                   help=f"where to write the result (default {PUBLISHED.relative_to(ROOT)}, for a run of every mutant "
+                        "on both sides; a partial run writes only where this says)")
     p.add_argument("--list", action="store_true", help="list the mutants and stop")
     args = p.parse_args(argv)
     chosen = [m for m in MUTANTS if (not args.only or m.ident in args.only.split(","))
@@ -294,9 +299,15 @@ def main(argv: list[str] | None = None) -> int:
             if verifier is not None:
                 verifier.stop()
     result = {"budget_s": args.budget, "seed": args.seed, "rows": rows, "scores": scores(rows)}
-    Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     print(table(rows))
-    print(f"wrote {args.json}")
+    complete = len(chosen) == len(MUTANTS) and all("fuzz" in r and "suite" in r for r in rows)
+    path = Path(args.json) if args.json else PUBLISHED if complete else None
+    if path is None:  # the published score must not be replaced by part of it
+        print(f"not written: a partial run (give --json PATH to keep it; {PUBLISHED.relative_to(ROOT)} is left as "
+              "it was)")
+        return 0
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {path}")
     return 0
 
 
