@@ -154,8 +154,11 @@ def _group_tables(catalog: Catalog, table: Spec, default_pools: Pools, invalid_r
                 tables.append([line for line, _ in lines])
                 if paths is not None:
                     paths.update(lines)
-            by_group[group] = st.sampled_from([t[i] for i in range(max(map(len, tables))) for t in tables
-                                               if i < len(t)])
+            # every command of the group equally likely: a command with few lines (LLEN, TTL) cycles through them
+            # as often as one with many goes through its own, so its few paths (LLEN on a string: WRONGTYPE) are
+            # not drowned by the variants of the others; simplest lines first, for shrinking
+            tables = [t for t in tables if t]
+            by_group[group] = st.sampled_from([t[i % len(t)] for i in range(max(map(len, tables))) for t in tables])
     return by_group
 
 
