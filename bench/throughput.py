@@ -4,11 +4,11 @@
 
 Load comes from redis-benchmark (Debian's redis-tools), the same client for both servers, in three modes: one
 client, 50 clients, and 50 clients each pipelining 16 commands; Redis gets more requests than the reference where
-it is much faster, so that each figure comes from seconds of load (see MODES). Both servers run for the whole measurement as
-separate processes (the reference through `forkdiff serve`, Redis as its binary, no persistence); every round
-measures every mode on both, alternating which goes first, so machine noise hits both alike. Prints ops/s (median
-over rounds) per server and the reference's share of Redis's throughput. Every server started is stopped by its
-process, also on failure or Ctrl-C. `--baseline DIR` also measures the reference from another source tree (say
+it is much faster, so that each figure comes from seconds of load (see MODES). Both servers run for the whole
+measurement as separate processes (the reference through `forkdiff serve`, Redis as its binary, no persistence);
+every round measures every mode on both, alternating which goes first, so machine noise hits both alike. Prints
+ops/s (median over rounds) per server and the reference's share of Redis's throughput. Every server started is
+stopped by its process, also on failure or Ctrl-C. `--baseline DIR` also measures the reference from another source tree (say
 `git archive <commit> | tar -x -C DIR`) in the same rounds, for a before/after comparison under the same load.
 """
 from __future__ import annotations

@@ -209,7 +209,8 @@ class Engine:
         # True while anything engine-wide may refuse or hold a command before it runs: an ACL user lacking a
         # permission, a busy script, CLIENT PAUSE, maxmemory, min-replicas-to-write, a replication role or an
         # attached replica. Kept by refresh_prechecks, which whatever changes one of them calls; while it is
-        # False, execute runs a known command of a plain client (logged in, no transaction, no flags) without _dispatch's checks.
+        # False, execute runs a known command of a plain client (logged in, no transaction, no flags) without
+        # _dispatch's checks.
         self.prechecks = True
         self.busy = BusyScripts(self)  # the running script, and what others may do beside it
         self.extensions: dict[str, Any] = Extensions(self.refresh_prechecks)  # per-subsystem state (pub/sub…)
