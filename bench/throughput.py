@@ -8,8 +8,9 @@ it is much faster, so that each figure comes from seconds of load (see MODES). B
 measurement as separate processes (the reference through `forkdiff serve`, Redis as its binary, no persistence);
 every round measures every mode on both, alternating which goes first, so machine noise hits both alike. Prints
 ops/s (median over rounds) per server and the reference's share of Redis's throughput. Every server started is
-stopped by its process, also on failure or Ctrl-C. `--baseline DIR` also measures the reference from another source tree (say
-`git archive <commit> | tar -x -C DIR`) in the same rounds, for a before/after comparison under the same load.
+stopped by its process, also on failure or Ctrl-C. `--baseline DIR` also measures the reference from another
+source tree (say `git archive <commit> | tar -x -C DIR`) in the same rounds, for a before/after comparison under
+the same load.
 """
 from __future__ import annotations
 
