@@ -145,20 +145,24 @@ def _group_tables(catalog: Catalog, table: Spec, default_pools: Pools, invalid_r
             strategies = [from_spec(table, n, pools=pools, invalid_rate=invalid_rate) for n in names]
             by_group[group] = st.one_of(strategies + [st.sampled_from(t) for t in lines])
         else:
-            # a blocking command costs its whole (tiny) timeout in wall time: fewer variants, fewer slots
-            tables = list(lines)
+            # Each command of the group drawn at least half as often as the one with the most lines: a command with
+            # few lines (LLEN, TTL) cycles through them, so its few paths (LLEN on a string: WRONGTYPE) are not
+            # drowned by the variants of the others, while a deep command (ZRANGE) keeps most of its share. A
+            # blocking command costs its whole (tiny) timeout in wall time: fewer variants, no more slots than
+            # lines. Simplest lines first, for shrinking.
+            tables = [(t, True) for t in lines]  # (lines, drawn at least half as often as the most)
             for n in names:
-                lines = covering_variants(table, n, count=per_command // (6 if "blocking" in table[n].flags else 1),
-                                          seed=seed, pools=pools, invalid_rate=invalid_rate)
+                blocking = "blocking" in table[n].flags
+                lines = covering_variants(table, n, count=per_command // (6 if blocking else 1), seed=seed,
+                                          pools=pools, invalid_rate=invalid_rate)
                 lines = [(line, p) for line, p in lines if not waits_long(table[n], line.args[1:])]
-                tables.append([line for line, _ in lines])
+                tables.append(([line for line, _ in lines], not blocking))
                 if paths is not None:
                     paths.update(lines)
-            # every command of the group equally likely: a command with few lines (LLEN, TTL) cycles through them
-            # as often as one with many goes through its own, so its few paths (LLEN on a string: WRONGTYPE) are
-            # not drowned by the variants of the others; simplest lines first, for shrinking
-            tables = [t for t in tables if t]
-            by_group[group] = st.sampled_from([t[i % len(t)] for i in range(max(map(len, tables))) for t in tables])
+            tables = [(t, boosted) for t, boosted in tables if t]
+            width = max(len(t) for t, _ in tables)
+            by_group[group] = st.sampled_from([t[i % len(t)] for i in range(width) for t, boosted in tables
+                                               if i < (max(len(t), width // 2) if boosted else len(t))])
     return by_group
 
 
