@@ -231,7 +231,7 @@ class Engine:
         # duration in µs
         self.latency_histograms: dict[str, dict[int, int]] | None = None
         self.latency_bucket: Callable[[int], int] | None = None  # set by commands/latency.py with the table
-        self.config.listeners.append(self._prechecked_setting)
+        self.config.listeners.append(lambda _name, _value: self.refresh_prechecks())  # maxmemory, min-replicas…
         self.refresh_prechecks()
         for setup in ENGINE_SETUP:
             setup(self)
@@ -253,10 +253,6 @@ class Engine:
         self.prechecks = ((acl is not None and bool(acl.limited)) or self.busy.running is not None
                           or values["maxmemory"] != "0" or values["min-replicas-to-write"] != "0"
                           or any(name in extensions for name in _PRECHECKED if name != "acl"))
-
-    def _prechecked_setting(self, name: str, _value: str) -> None:
-        if name in ("maxmemory", "min-replicas-to-write"):
-            self.refresh_prechecks()
 
     # -- time --------------------------------------------------------------------------------------------------
     def now_ms(self) -> int:
